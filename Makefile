@@ -1,0 +1,58 @@
+# tenlog: `make run` serves on SQLite; `make test` runs every check CI runs.
+SHELL := /bin/bash
+PY := .venv/bin/python
+VENV_STAMP := .venv/.installed
+NODE_STAMP := node_modules/.installed
+NODE_CLIENT_STAMP := clients/node/node_modules/.installed
+
+.PHONY: run test pytest lint protos protos-check buf-lint node-test bench postgres clean
+
+$(VENV_STAMP): pyproject.toml clients/python/pyproject.toml
+	test -x $(PY) || python3 -m venv .venv
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e clients/python -e '.[dev]'
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
+	touch $@
+
+$(NODE_CLIENT_STAMP): clients/node/package.json clients/node/package-lock.json
+	cd clients/node && npm ci --silent --no-audit --no-fund
+	touch $@
+
+run: $(VENV_STAMP)
+	.venv/bin/tenlog migrate
+	.venv/bin/tenlog serve
+
+# PostgreSQL 15 server binaries for the storage tests (Debian's package).
+postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then \
+		echo "installing PostgreSQL from Debian's packages"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	fi
+
+protos: $(VENV_STAMP)
+	$(PY) scripts/gen_protos.py
+
+buf-lint: $(NODE_STAMP)
+	npx --no-install buf lint
+
+lint: $(VENV_STAMP) buf-lint
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy
+
+pytest: $(VENV_STAMP) postgres
+	.venv/bin/pytest -q
+
+node-test: $(VENV_STAMP) $(NODE_CLIENT_STAMP) postgres
+	@if [ -d clients/node/test ]; then cd clients/node && npm test; fi
+
+test: lint pytest node-test
+
+bench: $(VENV_STAMP) postgres
+	$(PY) -m bench
+
+clean:
+	rm -rf .venv node_modules clients/node/node_modules .pytest_cache .mypy_cache
