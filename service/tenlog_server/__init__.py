@@ -1,0 +1,1 @@
+"""tenlog server: gRPC servicers (transport) -> Log10 rules (domain) -> SQLAlchemy (storage)."""

@@ -1,0 +1,58 @@
+"""Wires storage and domain objects together for one server process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from tenlog_server.config import ServerConfig
+from tenlog_server.domain.api_keys import ApiKeys
+from tenlog_server.domain.completions import CompletionsService
+from tenlog_server.domain.feedback import FeedbackService, FeedbackTasksService
+from tenlog_server.domain.sessions import SessionsService
+from tenlog_server.storage.completion_store import CompletionStore
+from tenlog_server.storage.database import create_db_engine, is_sqlite
+from tenlog_server.storage.feedback_store import FeedbackStore
+from tenlog_server.storage.key_store import KeyStore
+from tenlog_server.storage.migrate import upgrade
+from tenlog_server.storage.session_store import SessionStore
+from tenlog_server.storage.write_batcher import WriteBatcher
+
+
+@dataclass(slots=True)
+class App:
+    """The domain services of one process, over one engine."""
+
+    engine: Engine
+    batcher: WriteBatcher
+    keys: ApiKeys
+    completions: CompletionsService
+    sessions: SessionsService
+    tasks: FeedbackTasksService
+    feedback: FeedbackService
+
+
+def build_app(config: ServerConfig, *, migrate: bool = True) -> App:
+    """Create the engine (migrating it), the write batcher and the domain services."""
+    engine = create_db_engine(config.database_url, pool_size=config.db_pool_size)
+    if migrate:
+        upgrade(engine)
+    completion_store = CompletionStore(engine)
+    feedback_store = FeedbackStore(engine)
+    batcher = WriteBatcher(
+        completion_store,
+        max_batch=config.write_batch_size,
+        max_pending=config.max_pending_writes,
+        # SQLite has one writer; PostgreSQL takes several concurrent transactions.
+        writers=1 if is_sqlite(config.database_url) else 4,
+    )
+    return App(
+        engine=engine,
+        batcher=batcher,
+        keys=ApiKeys(KeyStore(engine)),
+        completions=CompletionsService(completion_store, feedback_store, batcher),
+        sessions=SessionsService(SessionStore(engine)),
+        tasks=FeedbackTasksService(feedback_store),
+        feedback=FeedbackService(feedback_store, completion_store),
+    )

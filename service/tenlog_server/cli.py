@@ -1,0 +1,148 @@
+"""The `tenlog` command: serve, gateway, migrate, keys create, tail."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from tenlog_server.config import ServerConfig, env_str
+
+
+def _add_database(parser: argparse.ArgumentParser, defaults: ServerConfig) -> None:
+    parser.add_argument(
+        "--database-url",
+        default=defaults.database_url,
+        help="SQLAlchemy URL: sqlite:///./tenlog.db (default) or postgresql+psycopg://... [TENLOG_DATABASE_URL]",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    defaults = ServerConfig()
+    parser = argparse.ArgumentParser(prog="tenlog", description="tenlog: a self-hosted, gRPC-first log of LLM calls")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the gRPC server (and the HTTP gateway beside it)")
+    _add_database(serve, defaults)
+    serve.add_argument("--host", default=defaults.host, help="listen address [TENLOG_HOST]")
+    serve.add_argument("--port", type=int, default=defaults.port, help="gRPC port [TENLOG_PORT]")
+    serve.add_argument(
+        "--http-port",
+        type=int,
+        default=defaults.http_port,
+        help="HTTP gateway port, -1 to disable [TENLOG_HTTP_PORT]",
+    )
+    serve.add_argument(
+        "--max-message-bytes", type=int, default=defaults.max_message_bytes, help="[TENLOG_MAX_MESSAGE_BYTES]"
+    )
+    serve.add_argument(
+        "--max-pending-writes",
+        type=int,
+        default=defaults.max_pending_writes,
+        help="write queue bound; past it calls get RESOURCE_EXHAUSTED [TENLOG_MAX_PENDING_WRITES]",
+    )
+    serve.add_argument(
+        "--max-batch-items",
+        type=int,
+        default=defaults.max_batch_items,
+        help="items per batch [TENLOG_MAX_BATCH_ITEMS]",
+    )
+    serve.add_argument(
+        "--max-stream-items",
+        type=int,
+        default=defaults.max_stream_items,
+        help="items per stream, 0 for no limit [TENLOG_MAX_STREAM_ITEMS]",
+    )
+    serve.add_argument("--workers", type=int, default=defaults.workers, help="server processes [TENLOG_WORKERS]")
+    serve.add_argument("--grace-seconds", type=float, default=defaults.grace_seconds, help="[TENLOG_GRACE_SECONDS]")
+    serve.add_argument("--no-bootstrap", action="store_true", help="do not create org `default` on first start")
+    serve.add_argument("--noop", action="store_true", help=argparse.SUPPRESS)  # benchmark ceiling only
+
+    gateway = sub.add_parser("gateway", help="run only the HTTP gateway in front of a remote gRPC server")
+    gateway.add_argument("--upstream", default=env_str("UPSTREAM", "127.0.0.1:50051"), help="[TENLOG_UPSTREAM]")
+    gateway.add_argument("--host", default=defaults.host, help="[TENLOG_HOST]")
+    gateway.add_argument("--http-port", type=int, default=defaults.http_port, help="[TENLOG_HTTP_PORT]")
+    gateway.add_argument("--max-message-bytes", type=int, default=defaults.max_message_bytes)
+
+    migrate = sub.add_parser("migrate", help="apply database migrations")
+    _add_database(migrate, defaults)
+
+    keys = sub.add_parser("keys", help="manage API keys")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    create = keys_sub.add_parser("create", help="mint a key for an organization; prints it once")
+    create.add_argument("--org", required=True, help="organization id (created if new)")
+    _add_database(create, defaults)
+
+    tail = sub.add_parser("tail", help="print new and updated completions as they are committed")
+    tail.add_argument("--target", default=env_str("TARGET", "127.0.0.1:50051"), help="[TENLOG_TARGET]")
+    tail.add_argument("--api-key", default=env_str("API_KEY", ""), help="[TENLOG_API_KEY]")
+    tail.add_argument("--tag", action="append", default=[], help="only completions with this tag (repeatable)")
+    tail.add_argument("--session-id", default="")
+    tail.add_argument("--status", default="", choices=["", "started", "finished", "failed"])
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `tenlog` command."""
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        from tenlog_server.server import run
+
+        config = ServerConfig(
+            host=args.host,
+            port=args.port,
+            http_port=args.http_port,
+            database_url=args.database_url,
+            max_message_bytes=args.max_message_bytes,
+            max_pending_writes=args.max_pending_writes,
+            max_batch_items=args.max_batch_items,
+            max_stream_items=args.max_stream_items,
+            workers=args.workers,
+            grace_seconds=args.grace_seconds,
+            bootstrap=not args.no_bootstrap,
+            noop=args.noop,
+        )
+        run(config)
+        return 0
+    if args.command == "gateway":
+        from tenlog_server.transport.http import run_gateway
+
+        run_gateway(args.upstream, args.host, args.http_port, max_body_bytes=args.max_message_bytes)
+        return 0
+    if args.command == "migrate":
+        from tenlog_server.storage.database import create_db_engine
+        from tenlog_server.storage.migrate import upgrade
+
+        upgrade(create_db_engine(args.database_url))
+        print("tenlog: database is up to date")
+        return 0
+    if args.command == "keys":
+        from tenlog_server.domain.api_keys import ApiKeys
+        from tenlog_server.domain.errors import InvalidArgument
+        from tenlog_server.storage.database import create_db_engine
+        from tenlog_server.storage.key_store import KeyStore
+        from tenlog_server.storage.migrate import upgrade
+
+        engine = create_db_engine(args.database_url)
+        upgrade(engine)
+        try:
+            key = ApiKeys(KeyStore(engine)).mint(args.org)
+        except InvalidArgument as exc:
+            print(f"tenlog: {exc.message}: {'; '.join(v.description for v in exc.violations)}", file=sys.stderr)
+            return 2
+        print(
+            f"tenlog: API key for organization {args.org!r} (store it now; it is not shown again):",
+            file=sys.stderr,
+        )
+        print(key)
+        return 0
+    if args.command == "tail":
+        from tenlog_server.tail_cli import run_tail
+
+        return run_tail(args.target, args.api_key, args.tag, args.session_id, args.status)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""Server configuration: flags default to TENLOG_* environment variables, which default to laptop values."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from tenlog_server.storage.database import DEFAULT_DATABASE_URL
+
+MIB = 1024 * 1024
+
+
+def env_str(name: str, default: str) -> str:
+    """TENLOG_<name> from the environment, or default."""
+    return os.environ.get(f"TENLOG_{name}", default)
+
+
+def env_int(name: str, default: int) -> int:
+    """TENLOG_<name> as an int, or default."""
+    raw = os.environ.get(f"TENLOG_{name}")
+    return int(raw) if raw else default
+
+
+def env_float(name: str, default: float) -> float:
+    """TENLOG_<name> as a float, or default."""
+    raw = os.environ.get(f"TENLOG_{name}")
+    return float(raw) if raw else default
+
+
+@dataclass(slots=True)
+class ServerConfig:
+    """Everything `tenlog serve` can be told."""
+
+    host: str = field(default_factory=lambda: env_str("HOST", "127.0.0.1"))
+    port: int = field(default_factory=lambda: env_int("PORT", 50051))
+    http_port: int = field(default_factory=lambda: env_int("HTTP_PORT", 8080))  # -1 disables the gateway
+    database_url: str = field(default_factory=lambda: env_str("DATABASE_URL", DEFAULT_DATABASE_URL))
+    max_message_bytes: int = field(default_factory=lambda: env_int("MAX_MESSAGE_BYTES", 16 * MIB))
+    max_pending_writes: int = field(default_factory=lambda: env_int("MAX_PENDING_WRITES", 20000))
+    max_batch_items: int = field(default_factory=lambda: env_int("MAX_BATCH_ITEMS", 10000))
+    max_stream_items: int = field(default_factory=lambda: env_int("MAX_STREAM_ITEMS", 0))  # 0: unlimited
+    write_batch_size: int = field(default_factory=lambda: env_int("WRITE_BATCH_SIZE", 2000))
+    db_pool_size: int = field(default_factory=lambda: env_int("DB_POOL_SIZE", 8))
+    workers: int = field(default_factory=lambda: env_int("WORKERS", 1))
+    grace_seconds: float = field(default_factory=lambda: env_float("GRACE_SECONDS", 10.0))
+    bootstrap: bool = True  # create org `default` and a key on first start with an empty database
+    noop: bool = False  # benchmark only: servicers that store nothing

@@ -1,0 +1,1 @@
+"""Domain layer: the Log10 rules, validation and tag selection. Imports storage, never transport."""

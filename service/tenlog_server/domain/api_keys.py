@@ -1,0 +1,61 @@
+"""API keys: minting, hashing, and checking a caller's key against an organization."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+import time
+
+from tenlog_server.storage.key_store import KeyStore
+
+from .clock import now_us
+from .completion_rules import id_violations
+from .errors import FieldViolation, InvalidArgument, PermissionDenied, Unauthenticated
+
+KEY_PREFIX = "tlk_"
+_CACHE_SECONDS = 30.0
+
+
+def hash_key(key: str) -> str:
+    """SHA-256 of a key: keys are high-entropy random strings, so a fast hash is enough."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiKeys:
+    """Mints keys and authenticates callers; remembers recent answers to keep the hot path off the DB."""
+
+    def __init__(self, store: KeyStore) -> None:
+        self.store = store
+        self._cache: dict[str, tuple[str | None, float]] = {}
+
+    def mint(self, org: str) -> str:
+        """Create a key for the organization (created if new); returns the key, stores only its hash."""
+        violations = id_violations("org", org)
+        if not org:
+            violations.append(FieldViolation("org", "is required"))
+        if violations:
+            raise InvalidArgument("the organization name is not valid", violations)
+        key = KEY_PREFIX + secrets.token_urlsafe(32)
+        self.store.add_key(org, hash_key(key), key[:8], now_us())
+        return key
+
+    async def authenticate(self, token: str, org: str) -> str:
+        """The organization the call acts for; raises Unauthenticated or PermissionDenied."""
+        if not token:
+            raise Unauthenticated("missing API key: send it as x-log10-token metadata")
+        digest = hash_key(token)
+        cached = self._cache.get(digest)
+        if cached is not None and cached[1] > time.monotonic():
+            key_org = cached[0]
+        else:
+            key_org = await asyncio.to_thread(self.store.org_of_key, digest)
+            if key_org is not None:  # only known keys are cached: a new key works at once
+                if len(self._cache) > 10000:
+                    self._cache.clear()
+                self._cache[digest] = (key_org, time.monotonic() + _CACHE_SECONDS)
+        if key_org is None:
+            raise Unauthenticated("unknown API key")
+        if org and org != key_org:
+            raise PermissionDenied(f"this API key does not belong to organization {org!r}")
+        return key_org

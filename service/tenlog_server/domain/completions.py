@@ -1,0 +1,162 @@
+"""The completion use cases: create (upsert), batch create, update, get, list, ungraded."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from tenlog_server.storage.completion_store import CompletionStore, UpsertResult
+from tenlog_server.storage.feedback_store import FeedbackStore
+from tenlog_server.storage.records import CompletionFilter, CompletionRecord, Page
+from tenlog_server.storage.write_batcher import Overloaded, WriteBatcher
+
+from .clock import new_id, now_us
+from .completion_rules import completion_violations, lift_fields
+from .errors import FieldViolation, InvalidArgument, NotFound, ResourceExhausted
+
+UPDATABLE = frozenset(
+    {
+        "kind",
+        "status",
+        "tags",
+        "request",
+        "response",
+        "stacktrace",
+        "session_id",
+        "duration",
+        "failure_kind",
+        "failure_reason",
+        "model",
+        "prompt_tokens",
+        "completion_tokens",
+        "total_tokens",
+        "cost",
+        "metadata",
+        "extra",
+        "reported_organization_id",
+    }
+)
+
+
+@dataclass(slots=True)
+class Rejected:
+    """One item of a batch that was not stored, and why."""
+
+    index: int
+    id: str
+    reason: str
+    violations: list[FieldViolation] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class BatchOutcome:
+    """Accepted (committed) items and rejected ones of a batch."""
+
+    accepted: list[tuple[int, CompletionRecord]]
+    rejected: list[Rejected]
+
+
+class CompletionsService:
+    """Completion rules on top of the completion store and the group-commit writer."""
+
+    def __init__(self, store: CompletionStore, feedback: FeedbackStore, batcher: WriteBatcher) -> None:
+        self.store = store
+        self.feedback = feedback
+        self.batcher = batcher
+
+    def prepare(self, rec: CompletionRecord, prefix: str = "completion.") -> CompletionRecord:
+        """Validate a completion and fill what the server owns: id, defaults, lifted fields, times."""
+        if not rec.status:
+            rec.status = "finished" if rec.response else "started"
+        if not rec.kind:
+            rec.kind = "chat"
+        violations = completion_violations(rec, prefix)
+        if violations:
+            raise InvalidArgument("the completion is not valid", violations)
+        if not rec.id:
+            rec.id = new_id()
+        lift_fields(rec)
+        rec.created_at_us = rec.updated_at_us = now_us()
+        return rec
+
+    async def _write(self, items: Sequence[tuple[str, CompletionRecord]]) -> list[UpsertResult]:
+        try:
+            return await self.batcher.submit(items)
+        except Overloaded as exc:
+            raise ResourceExhausted(str(exc), retry_after=exc.retry_after, reason="WRITE_QUEUE_FULL") from exc
+
+    async def create(self, org: str, rec: CompletionRecord) -> CompletionRecord:
+        """Create or upsert one completion; returns it as committed."""
+        self.prepare(rec)
+        (result,) = await self._write([(org, rec)])
+        return result.record
+
+    async def create_many(self, org: str, recs: Sequence[CompletionRecord | Rejected]) -> BatchOutcome:
+        """Validate each item alone, then commit every valid one; bad items never sink good ones.
+
+        Items already rejected by the caller (e.g. undecodable) are passed through as Rejected.
+        """
+        valid: list[tuple[int, CompletionRecord]] = []
+        rejected: list[Rejected] = []
+        for i, rec in enumerate(recs):
+            if isinstance(rec, Rejected):
+                rejected.append(rec)
+                continue
+            try:
+                valid.append((i, self.prepare(rec, prefix=f"completions[{i}].")))
+            except InvalidArgument as exc:
+                rejected.append(Rejected(i, rec.id, exc.message, exc.violations))
+        if valid:
+            results = await self._write([(org, rec) for _, rec in valid])
+            valid = [(i, res.record) for (i, _), res in zip(valid, results, strict=True)]
+        return BatchOutcome(valid, sorted(rejected, key=lambda r: r.index))
+
+    async def update(self, org: str, completion_id: str, changes: dict[str, Any]) -> CompletionRecord:
+        """Replace the given fields of a completion; absent fields are kept."""
+        unknown = sorted(set(changes) - UPDATABLE)
+        if unknown:
+            raise InvalidArgument(
+                "update_mask names fields that cannot be updated",
+                [FieldViolation("update_mask", f"cannot update {name}") for name in unknown],
+            )
+        current = await asyncio.to_thread(self.store.get, org, completion_id)
+        if current is None:
+            raise NotFound(f"completion {completion_id!r} not found")
+        for name, value in changes.items():
+            setattr(current, name, value)
+        violations = completion_violations(current, "completion.")
+        if violations:
+            raise InvalidArgument("the completion is not valid", violations)
+        if {"request", "response"} & changes.keys():
+            lift_fields(current)
+        changes = {name: getattr(current, name) for name in changes}
+        for name in ("model", "prompt_tokens", "completion_tokens", "total_tokens"):
+            changes[name] = getattr(current, name)
+        changes["updated_at_us"] = now_us()
+        updated = await asyncio.to_thread(self.store.update, org, completion_id, changes)
+        if updated is None:
+            raise NotFound(f"completion {completion_id!r} not found")
+        self.batcher.notify([UpsertResult(updated, created=False, applied=True)])
+        return updated
+
+    async def get(self, org: str, completion_id: str) -> CompletionRecord:
+        """One completion; NotFound when it is not in the organization."""
+        rec = await asyncio.to_thread(self.store.get, org, completion_id)
+        if rec is None:
+            raise NotFound(f"completion {completion_id!r} not found")
+        return rec
+
+    async def list(self, org: str, flt: CompletionFilter, page: Page) -> list[CompletionRecord]:
+        """Completions matching the filter, newest first."""
+        return await asyncio.to_thread(self.store.list, org, flt, page)
+
+    async def list_ungraded(self, org: str, task_id: str, page: Page) -> list[CompletionRecord]:
+        """Completions matching some task's selector (or the given task's) that have no feedback yet."""
+        selectors = await asyncio.to_thread(self.feedback.all_selectors, org, task_id)
+        if task_id and not selectors:
+            raise NotFound(f"feedback task {task_id!r} not found")
+        if not selectors:
+            return []
+        return await asyncio.to_thread(self.store.list_ungraded, org, selectors, page)

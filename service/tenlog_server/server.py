@@ -1,0 +1,138 @@
+"""The gRPC server process: servicers, health, reflection, graceful shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from typing import Any
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+from tenlog.v1 import (
+    completion_service_pb2,
+    feedback_service_pb2,
+    feedback_task_service_pb2,
+    session_service_pb2,
+)
+from tenlog.v1 import completion_service_pb2_grpc as completion_grpc
+from tenlog.v1 import feedback_service_pb2_grpc as feedback_grpc
+from tenlog.v1 import feedback_task_service_pb2_grpc as task_grpc
+from tenlog.v1 import session_service_pb2_grpc as session_grpc
+
+from tenlog_server.app import App, build_app
+from tenlog_server.config import ServerConfig
+from tenlog_server.transport.grpc.auth import AuthInterceptor
+from tenlog_server.transport.grpc.completions import CompletionServicer
+from tenlog_server.transport.grpc.feedback import FeedbackServicer, FeedbackTaskServicer
+from tenlog_server.transport.grpc.noop import NoopCompletionServicer
+from tenlog_server.transport.grpc.sessions import SessionServicer
+
+log = logging.getLogger("tenlog")
+
+SERVICE_NAMES = [
+    completion_service_pb2.DESCRIPTOR.services_by_name["CompletionService"].full_name,
+    session_service_pb2.DESCRIPTOR.services_by_name["SessionService"].full_name,
+    feedback_service_pb2.DESCRIPTOR.services_by_name["FeedbackService"].full_name,
+    feedback_task_service_pb2.DESCRIPTOR.services_by_name["FeedbackTaskService"].full_name,
+]
+
+
+def grpc_options(config: ServerConfig) -> list[tuple[str, Any]]:
+    """Channel options shared by the server and the in-process gateway's channel."""
+    return [
+        ("grpc.max_receive_message_length", config.max_message_bytes),
+        ("grpc.max_send_message_length", config.max_message_bytes),
+        ("grpc.so_reuseport", 1),  # lets --workers processes share the port
+    ]
+
+
+def add_servicers(server: grpc.aio.Server, app: App, config: ServerConfig) -> None:
+    """Register every tenlog servicer on the server."""
+    completion_cls = NoopCompletionServicer if config.noop else CompletionServicer
+    completion_grpc.add_CompletionServiceServicer_to_server(completion_cls(app.completions), server)
+    session_grpc.add_SessionServiceServicer_to_server(SessionServicer(app.sessions), server)
+    feedback_grpc.add_FeedbackServiceServicer_to_server(FeedbackServicer(app.feedback), server)
+    task_grpc.add_FeedbackTaskServiceServicer_to_server(FeedbackTaskServicer(app.tasks), server)
+
+
+def bootstrap(app: App, config: ServerConfig) -> None:
+    """On first start with an empty database, create org `default` and print a key for it."""
+    from tenlog_server.storage.key_store import KeyStore
+
+    if not config.bootstrap or KeyStore(app.engine).organization_count() > 0:
+        return
+    key = app.keys.mint("default")
+    target = f"{config.host}:{config.port}"
+    print(
+        "tenlog: fresh database: created organization 'default' with API key (shown once):\n"
+        f"  {key}\n"
+        "Log a completion:\n"
+        f"  grpcurl -plaintext -H 'x-log10-token: {key}' -d "
+        '\'{"completion": {"status": "STATUS_FINISHED", "tags": ["hello"], '
+        '"request": {"model": "gpt-4o", "messages": [{"role": "user", "content": "Hi"}]}}}\' '
+        f"{target} tenlog.v1.CompletionService/CreateCompletion",
+        flush=True,
+    )
+
+
+async def serve(config: ServerConfig, *, ready: asyncio.Event | None = None) -> None:
+    """Run the server until SIGTERM/SIGINT; then report NOT_SERVING and drain in-flight calls."""
+    app = build_app(config)
+    bootstrap(app, config)
+    server = grpc.aio.server(interceptors=[AuthInterceptor(app.keys)], options=grpc_options(config))
+    add_servicers(server, app, config)
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection([*SERVICE_NAMES, reflection.SERVICE_NAME, health.SERVICE_NAME], server)
+    address = f"{config.host}:{config.port}"
+    port = server.add_insecure_port(address)
+    if port == 0:
+        raise SystemExit(f"tenlog: cannot listen on {address}")
+    app.batcher.start()
+    await server.start()
+    for name in ["", *SERVICE_NAMES]:
+        await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    print(f"tenlog: serving gRPC on {config.host}:{port}", flush=True)
+
+    gateway = None
+    if config.http_port >= 0:
+        from tenlog_server.transport.http import start_gateway
+
+        gateway = await start_gateway(
+            f"{config.host}:{port}", config.host, config.http_port, max_body_bytes=config.max_message_bytes
+        )
+        print(f"tenlog: serving HTTP on {config.host}:{_http_port(gateway, config)}", flush=True)
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    if ready is not None:
+        ready.set()
+    await stop.wait()
+
+    print("tenlog: shutting down: NOT_SERVING, draining in-flight calls", flush=True)
+    await health_servicer.enter_graceful_shutdown()
+    if gateway is not None:
+        await gateway.cleanup()
+    await server.stop(config.grace_seconds)
+    await app.batcher.stop()
+    app.engine.dispose()
+    print("tenlog: stopped", flush=True)
+
+
+def _http_port(runner: Any, config: ServerConfig) -> int:
+    with contextlib.suppress(Exception):
+        for site in runner.sites:
+            return int(site._server.sockets[0].getsockname()[1])
+    return config.http_port
+
+
+def run(config: ServerConfig) -> None:
+    """Blocking entry point of `tenlog serve` for one process."""
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    asyncio.run(serve(config))

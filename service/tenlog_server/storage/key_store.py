@@ -1,0 +1,41 @@
+"""Organizations and API keys (stored only as hashes)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, func, select
+
+from .completion_store import dialect_insert
+from .schema import ApiKey, Organization
+
+organizations = Organization.__table__
+api_keys = ApiKey.__table__
+
+
+class KeyStore:
+    """Reads and writes organizations and API key hashes."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def add_key(self, org: str, key_hash: str, prefix: str, now_us: int) -> None:
+        """Store a key hash for the organization, creating the organization if new."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                dialect_insert(conn)(organizations).on_conflict_do_nothing(),
+                [{"id": org, "created_at_us": now_us}],
+            )
+            conn.execute(
+                api_keys.insert().values(key_hash=key_hash, organization_id=org, prefix=prefix, created_at_us=now_us)
+            )
+
+    def org_of_key(self, key_hash: str) -> str | None:
+        """The organization a key hash belongs to, or None for an unknown key."""
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(api_keys.c.organization_id).where(api_keys.c.key_hash == key_hash)
+            ).scalar_one_or_none()
+
+    def organization_count(self) -> int:
+        """How many organizations exist (zero on a fresh install)."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(organizations)).scalar_one())

@@ -1,0 +1,182 @@
+"""SQLAlchemy models of tenlog's tables.
+
+Times are integer microseconds since the epoch: exact, portable across SQLite
+and PostgreSQL, and cheap to index and compare. JSON documents sent by clients
+(request, response, metadata, ...) are stored as JSON text exactly as sent;
+the fields worth querying are lifted into indexed columns.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Double,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention so migrations are stable."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Organization(Base):
+    """A tenant; every other row belongs to exactly one."""
+
+    __tablename__ = "organizations"
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    created_at_us: Mapped[int] = mapped_column(BigInteger)
+
+
+class ApiKey(Base):
+    """An API key, stored only as its SHA-256 hash; belongs to one organization."""
+
+    __tablename__ = "api_keys"
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    organization_id: Mapped[str] = mapped_column(String(128), index=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at_us: Mapped[int] = mapped_column(BigInteger)
+    __table_args__ = (ForeignKeyConstraint(["organization_id"], ["organizations.id"]),)
+
+
+class Session(Base):
+    """A session groups completions; created explicitly or by first use."""
+
+    __tablename__ = "sessions"
+    organization_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    created_at_us: Mapped[int] = mapped_column(BigInteger)
+    __table_args__ = (Index("ix_sessions_org_created", "organization_id", "created_at_us"),)
+
+
+class Completion(Base):
+    """One LLM call. Primary key (organization_id, id): ids are client-chosen per organization."""
+
+    __tablename__ = "completions"
+    organization_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    tags: Mapped[str] = mapped_column(Text)  # JSON list, returned as sent; completion_tags indexes it
+    request: Mapped[str | None] = mapped_column(Text)
+    response: Mapped[str | None] = mapped_column(Text)
+    stacktrace: Mapped[str | None] = mapped_column(Text)
+    session_id: Mapped[str] = mapped_column(String(256))
+    duration: Mapped[float | None] = mapped_column(Double)
+    failure_kind: Mapped[str] = mapped_column(Text)
+    failure_reason: Mapped[str] = mapped_column(Text)
+    model: Mapped[str] = mapped_column(String(256))
+    prompt_tokens: Mapped[int] = mapped_column(Integer)
+    completion_tokens: Mapped[int] = mapped_column(Integer)
+    total_tokens: Mapped[int] = mapped_column(Integer)
+    cost: Mapped[float | None] = mapped_column(Double)
+    source: Mapped[str] = mapped_column(String(32))
+    metadata_: Mapped[str | None] = mapped_column("metadata", Text)
+    extra: Mapped[str | None] = mapped_column(Text)
+    reported_organization_id: Mapped[str] = mapped_column(String(128))
+    created_at_us: Mapped[int] = mapped_column(BigInteger)
+    updated_at_us: Mapped[int] = mapped_column(BigInteger)
+    __table_args__ = (
+        # Newest-first listing, alone or narrowed by session, status, model.
+        Index("ix_completions_org_created", "organization_id", "created_at_us", "id"),
+        Index("ix_completions_org_session_created", "organization_id", "session_id", "created_at_us"),
+        Index("ix_completions_org_status_created", "organization_id", "status", "created_at_us"),
+        Index("ix_completions_org_model_created", "organization_id", "model", "created_at_us"),
+    )
+
+
+class CompletionTag(Base):
+    """Tag index: one row per (completion, tag), ordered by time for newest-first tag listing."""
+
+    __tablename__ = "completion_tags"
+    organization_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    completion_id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(256), primary_key=True)
+    created_at_us: Mapped[int] = mapped_column(BigInteger)
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["organization_id", "completion_id"],
+            ["completions.organization_id", "completions.id"],
+            ondelete="CASCADE",
+        ),
+        Index("ix_completion_tags_org_tag_created", "organization_id", "tag", "created_at_us", "completion_id"),
+    )
+
+
+class FeedbackTask(Base):
+    """What graders judge, the JSON Schema of their answers, and which completions need it."""
+
+    __tablename__ = "feedback_tasks"
+    organization_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    instruction: Mapped[str] = mapped_column(Text)
+    json_schema: Mapped[str] = mapped_column(Text)
+    completion_tags_selector: Mapped[str] = mapped_column(Text)  # JSON list
+    created_at_us: Mapped[int] = mapped_column(BigInteger)
+    __table_args__ = (Index("ix_feedback_tasks_org_created", "organization_id", "created_at_us"),)
+
+
+class Feedback(Base):
+    """Graded values for a task, attached to one or more completions."""
+
+    __tablename__ = "feedback"
+    organization_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    task_id: Mapped[str] = mapped_column(String(256))
+    json_values: Mapped[str] = mapped_column(Text)
+    comment: Mapped[str] = mapped_column(Text)
+    completions_summary: Mapped[str] = mapped_column(Text)
+    created_at_us: Mapped[int] = mapped_column(BigInteger)
+    __table_args__ = (
+        ForeignKeyConstraint(["organization_id", "task_id"], ["feedback_tasks.organization_id", "feedback_tasks.id"]),
+        Index("ix_feedback_org_task_created", "organization_id", "task_id", "created_at_us"),
+        Index("ix_feedback_org_created", "organization_id", "created_at_us"),
+    )
+
+
+class FeedbackCompletion(Base):
+    """Which completions a piece of feedback is attached to; drives 'ungraded'."""
+
+    __tablename__ = "feedback_completions"
+    organization_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    feedback_id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    completion_id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["organization_id", "feedback_id"],
+            ["feedback.organization_id", "feedback.id"],
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(["organization_id", "completion_id"], ["completions.organization_id", "completions.id"]),
+        Index("ix_feedback_completions_org_completion", "organization_id", "completion_id"),
+    )
+
+
+__all__ = [
+    "ApiKey",
+    "Base",
+    "Completion",
+    "CompletionTag",
+    "Feedback",
+    "FeedbackCompletion",
+    "FeedbackTask",
+    "Organization",
+    "Session",
+]

@@ -1,0 +1,49 @@
+"""Session queries."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, select
+
+from .completion_store import ensure_sessions
+from .records import Page, SessionRecord
+from .schema import Session
+
+sessions = Session.__table__
+
+
+class SessionStore:
+    """Reads and writes sessions for one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def create(self, org: str, session_id: str, now_us: int) -> SessionRecord:
+        """Create the session if new (idempotent) and return it as stored."""
+        with self.engine.begin() as conn:
+            ensure_sessions(conn, [(org, session_id)], now_us)
+        found = self.get(org, session_id)
+        assert found is not None  # just written in a committed transaction
+        return found
+
+    def get(self, org: str, session_id: str) -> SessionRecord | None:
+        """One session of the organization, or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(sessions.c.id, sessions.c.created_at_us).where(
+                    sessions.c.organization_id == org, sessions.c.id == session_id
+                )
+            ).first()
+        return SessionRecord(row.id, row.created_at_us) if row else None
+
+    def list(self, org: str, page: Page) -> list[SessionRecord]:
+        """Sessions of the organization, newest first."""
+        query = select(sessions.c.id, sessions.c.created_at_us).where(sessions.c.organization_id == org)
+        if page.after is not None:
+            query = query.where(
+                (sessions.c.created_at_us < page.after.created_at_us)
+                | ((sessions.c.created_at_us == page.after.created_at_us) & (sessions.c.id < page.after.id))
+            )
+        query = query.order_by(sessions.c.created_at_us.desc(), sessions.c.id.desc())
+        query = query.limit(page.limit).offset(page.offset)
+        with self.engine.connect() as conn:
+            return [SessionRecord(r.id, r.created_at_us) for r in conn.execute(query)]

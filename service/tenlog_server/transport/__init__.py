@@ -1,0 +1,1 @@
+"""Transport layer: gRPC servicers and the HTTP gateway. No SQL here."""

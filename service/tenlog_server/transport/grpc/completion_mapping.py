@@ -1,0 +1,162 @@
+"""tenlog.v1 messages <-> storage records."""
+
+from __future__ import annotations
+
+from google.protobuf import timestamp_pb2
+from tenlog.v1 import completion_pb2 as pb
+
+from tenlog_server.storage.records import CompletionRecord, FeedbackRecord, FeedbackTaskRecord, SessionRecord
+
+from .struct_codec import dict_to_struct, struct_to_dict
+
+
+def _enum_names(enum: object, prefix: str) -> dict[int, str]:
+    values = enum.DESCRIPTOR.values  # type: ignore[attr-defined]
+    return {v.number: v.name.removeprefix(prefix).lower() for v in values if v.number}
+
+
+KIND_NAMES = _enum_names(pb.Kind, "KIND_")
+STATUS_NAMES = _enum_names(pb.Status, "STATUS_")
+SOURCE_NAMES = _enum_names(pb.Source, "SOURCE_")
+KIND_VALUES = {v: k for k, v in KIND_NAMES.items()}
+STATUS_VALUES = {v: k for k, v in STATUS_NAMES.items()}
+SOURCE_VALUES = {v: k for k, v in SOURCE_NAMES.items()}
+
+
+def timestamp(us: int) -> timestamp_pb2.Timestamp:
+    """A Timestamp from microseconds since the epoch."""
+    return timestamp_pb2.Timestamp(seconds=us // 1_000_000, nanos=(us % 1_000_000) * 1000)
+
+
+def timestamp_us(ts: timestamp_pb2.Timestamp) -> int:
+    """Microseconds since the epoch from a Timestamp."""
+    return ts.seconds * 1_000_000 + ts.nanos // 1000
+
+
+def completion_to_record(msg: pb.Completion) -> CompletionRecord:
+    """A Completion message as a record; unspecified enums stay empty for the domain to default."""
+    return CompletionRecord(
+        id=msg.id,
+        kind=KIND_NAMES.get(msg.kind, ""),
+        status=STATUS_NAMES.get(msg.status, ""),
+        tags=list(msg.tags),
+        request=struct_to_dict(msg.request) if msg.HasField("request") else None,
+        response=struct_to_dict(msg.response) if msg.HasField("response") else None,
+        stacktrace=[{"file": f.file, "line": f.line, "lineno": f.lineno, "name": f.name} for f in msg.stacktrace],
+        session_id=msg.session_id,
+        duration=msg.duration if msg.duration else None,
+        failure_kind=msg.failure_kind,
+        failure_reason=msg.failure_reason,
+        model=msg.model,
+        prompt_tokens=msg.prompt_tokens,
+        completion_tokens=msg.completion_tokens,
+        total_tokens=msg.total_tokens,
+        cost=msg.cost if msg.cost else None,
+        source=SOURCE_NAMES.get(msg.source, "log10"),
+        metadata=struct_to_dict(msg.metadata) if msg.HasField("metadata") else None,
+        extra=struct_to_dict(msg.extra) if msg.HasField("extra") else None,
+        reported_organization_id=msg.organization_id,
+    )
+
+
+def record_to_completion(rec: CompletionRecord) -> pb.Completion:
+    """A record as a Completion message."""
+    msg = pb.Completion(
+        id=rec.id,
+        organization_id=rec.reported_organization_id or rec.organization_id,
+        kind=KIND_VALUES.get(rec.kind, 0),  # type: ignore[arg-type]
+        status=STATUS_VALUES.get(rec.status, 0),  # type: ignore[arg-type]
+        tags=rec.tags,
+        stacktrace=[
+            pb.StackFrame(
+                file=str(f.get("file", "")),
+                line=str(f.get("line", "")),
+                lineno=int(f.get("lineno") or 0),
+                name=str(f.get("name", "")),
+            )
+            for f in rec.stacktrace
+        ],
+        session_id=rec.session_id,
+        duration=rec.duration or 0.0,
+        failure_kind=rec.failure_kind,
+        failure_reason=rec.failure_reason,
+        model=rec.model,
+        prompt_tokens=rec.prompt_tokens,
+        completion_tokens=rec.completion_tokens,
+        total_tokens=rec.total_tokens,
+        cost=rec.cost or 0.0,
+        source=SOURCE_VALUES.get(rec.source, 0),  # type: ignore[arg-type]
+        created_at=timestamp(rec.created_at_us),
+        updated_at=timestamp(rec.updated_at_us),
+    )
+    if rec.request is not None:
+        dict_to_struct(rec.request, msg.request)
+    if rec.response is not None:
+        dict_to_struct(rec.response, msg.response)
+    if rec.metadata is not None:
+        dict_to_struct(rec.metadata, msg.metadata)
+    if rec.extra is not None:
+        dict_to_struct(rec.extra, msg.extra)
+    return msg
+
+
+# Completion message fields -> record attributes, for update masks.
+FIELD_TO_ATTRIBUTE = {
+    "organization_id": "reported_organization_id",
+    **{
+        name: name
+        for name in [
+            "kind",
+            "status",
+            "tags",
+            "request",
+            "response",
+            "stacktrace",
+            "session_id",
+            "duration",
+            "failure_kind",
+            "failure_reason",
+            "model",
+            "prompt_tokens",
+            "completion_tokens",
+            "total_tokens",
+            "cost",
+            "metadata",
+            "extra",
+        ]
+    },
+}
+
+
+def session_to_message(rec: SessionRecord) -> pb.Session:
+    """A session record as a Session message."""
+    return pb.Session(id=rec.id, created_at=timestamp(rec.created_at_us))
+
+
+def task_to_message(rec: FeedbackTaskRecord) -> pb.FeedbackTask:
+    """A task record as a FeedbackTask message."""
+    msg = pb.FeedbackTask(
+        id=rec.id,
+        created_at_ms=float(rec.created_at_us // 1000),
+        name=rec.name,
+        instruction=rec.instruction,
+        completion_tags_selector=rec.completion_tags_selector,
+        created_at=timestamp(rec.created_at_us),
+    )
+    dict_to_struct(rec.json_schema, msg.json_schema)
+    return msg
+
+
+def feedback_to_message(rec: FeedbackRecord) -> pb.Feedback:
+    """A feedback record as a Feedback message."""
+    msg = pb.Feedback(
+        id=rec.id,
+        created_at_ms=float(rec.created_at_us // 1000),
+        task_id=rec.task_id,
+        matched_completion_ids=rec.matched_completion_ids,
+        comment=rec.comment,
+        completions_summary=rec.completions_summary,
+        created_at=timestamp(rec.created_at_us),
+    )
+    dict_to_struct(rec.json_values, msg.json_values)
+    return msg

@@ -1,0 +1,146 @@
+"""CompletionService servicer (unary RPCs; the streaming ones live in completion_streams.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import grpc
+from tenlog.v1 import completion_pb2 as pb
+from tenlog.v1 import completion_service_pb2 as api
+from tenlog.v1 import completion_service_pb2_grpc as api_grpc
+
+from tenlog_server.domain.completions import CompletionsService, Rejected
+from tenlog_server.domain.errors import FieldViolation, InvalidArgument
+from tenlog_server.domain.pagination import make_page, next_token
+from tenlog_server.storage.records import CompletionFilter, CompletionRecord
+
+from .auth import current_org
+from .completion_mapping import (
+    FIELD_TO_ATTRIBUTE,
+    SOURCE_NAMES,
+    STATUS_NAMES,
+    completion_to_record,
+    record_to_completion,
+    timestamp_us,
+)
+from .errors import bad_request
+from .handlers import rpc
+
+
+def completion_filter(request: Any) -> CompletionFilter:
+    """The listing filter of a List/Tail request."""
+    flt = CompletionFilter(
+        tags=list(request.tags),
+        session_id=request.session_id,
+        status=STATUS_NAMES.get(request.status, ""),
+    )
+    if hasattr(request, "model"):
+        flt.model = request.model
+        flt.source = SOURCE_NAMES.get(request.source, "")
+        if request.HasField("created_after"):
+            flt.created_after_us = timestamp_us(request.created_after)
+        if request.HasField("created_before"):
+            flt.created_before_us = timestamp_us(request.created_before)
+    return flt
+
+
+def rejected_message(rej: Rejected) -> api.RejectedCompletion:
+    """A domain rejection as a RejectedCompletion message."""
+    return api.RejectedCompletion(
+        index=rej.index,
+        id=rej.id,
+        reason=rej.reason,
+        field_violations=bad_request(rej.violations).field_violations,
+    )
+
+
+def update_changes(request: api.UpdateCompletionRequest) -> dict[str, Any]:
+    """The record attributes an update replaces: the mask's paths, else every field set."""
+    msg = request.completion
+    if request.HasField("update_mask") and request.update_mask.paths:
+        paths = list(request.update_mask.paths)
+    else:
+        paths = [field.name for field, _ in msg.ListFields() if field.name != "id"]
+    unknown = [p for p in paths if p not in FIELD_TO_ATTRIBUTE]
+    if unknown:
+        raise InvalidArgument(
+            "update_mask names fields that cannot be updated",
+            [FieldViolation("update_mask.paths", f"{p!r} is not an updatable Completion field") for p in unknown],
+        )
+    rec = completion_to_record(msg)
+    changes = {FIELD_TO_ATTRIBUTE[p]: getattr(rec, FIELD_TO_ATTRIBUTE[p]) for p in paths}
+    # An explicit zero in the mask clears optional numbers rather than storing 0.
+    if "kind" in changes and not changes["kind"]:
+        changes["kind"] = "chat"
+    return changes
+
+
+class CompletionServicer(api_grpc.CompletionServiceServicer):
+    """Implements the unary CompletionService RPCs."""
+
+    def __init__(self, completions: CompletionsService) -> None:
+        self.completions = completions
+
+    @rpc
+    async def CreateCompletion(
+        self, request: api.CreateCompletionRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Completion:
+        rec = await self.completions.create(current_org(context), completion_to_record(request.completion))
+        return record_to_completion(rec)
+
+    @rpc
+    async def UpdateCompletion(
+        self, request: api.UpdateCompletionRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Completion:
+        if not request.completion.id:
+            raise InvalidArgument("completion.id is required", [FieldViolation("completion.id", "is required")])
+        changes = update_changes(request)
+        rec = await self.completions.update(current_org(context), request.completion.id, changes)
+        return record_to_completion(rec)
+
+    @rpc
+    async def GetCompletion(
+        self, request: api.GetCompletionRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Completion:
+        return record_to_completion(await self.completions.get(current_org(context), request.id))
+
+    @rpc
+    async def ListCompletions(
+        self, request: api.ListCompletionsRequest, context: grpc.aio.ServicerContext
+    ) -> api.ListCompletionsResponse:
+        page = make_page(request.page_size, request.limit, request.offset, request.page_token)
+        rows = await self.completions.list(current_org(context), completion_filter(request), page)
+        return api.ListCompletionsResponse(
+            completions=[record_to_completion(r) for r in rows],
+            next_page_token=_next(page, rows),
+        )
+
+    @rpc
+    async def ListUngradedCompletions(
+        self, request: api.ListUngradedCompletionsRequest, context: grpc.aio.ServicerContext
+    ) -> api.ListUngradedCompletionsResponse:
+        page = make_page(request.page_size, request.limit, request.offset, request.page_token)
+        rows = await self.completions.list_ungraded(current_org(context), request.task_id, page)
+        return api.ListUngradedCompletionsResponse(
+            completions=[record_to_completion(r) for r in rows],
+            next_page_token=_next(page, rows),
+        )
+
+    @rpc
+    async def BatchCreateCompletions(
+        self, request: api.BatchCreateCompletionsRequest, context: grpc.aio.ServicerContext
+    ) -> api.BatchCreateCompletionsResponse:
+        outcome = await self.completions.create_many(
+            current_org(context), [completion_to_record(c) for c in request.completions]
+        )
+        return api.BatchCreateCompletionsResponse(
+            accepted_count=len(outcome.accepted),
+            accepted_ids=[rec.id for _, rec in outcome.accepted],
+            rejected=[rejected_message(r) for r in outcome.rejected],
+        )
+
+
+def _next(page: Any, rows: list[CompletionRecord]) -> str:
+    if page.offset:
+        return ""  # offset paging is the REST contract's; tokens are for keyset paging
+    return next_token(page, [(r.created_at_us, r.id) for r in rows])

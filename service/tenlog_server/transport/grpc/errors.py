@@ -1,0 +1,61 @@
+"""Domain errors -> gRPC status codes with google.rpc.Status details."""
+
+from __future__ import annotations
+
+import grpc
+from google.protobuf import any_pb2, duration_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+
+from tenlog_server.domain import errors
+
+ERROR_DOMAIN = "tenlog.dev"
+
+CODES: dict[type[errors.DomainError], grpc.StatusCode] = {
+    errors.InvalidArgument: grpc.StatusCode.INVALID_ARGUMENT,
+    errors.NotFound: grpc.StatusCode.NOT_FOUND,
+    errors.AlreadyExists: grpc.StatusCode.ALREADY_EXISTS,
+    errors.FailedPrecondition: grpc.StatusCode.FAILED_PRECONDITION,
+    errors.Unauthenticated: grpc.StatusCode.UNAUTHENTICATED,
+    errors.PermissionDenied: grpc.StatusCode.PERMISSION_DENIED,
+    errors.ResourceExhausted: grpc.StatusCode.RESOURCE_EXHAUSTED,
+}
+
+
+def _pack(message: object) -> any_pb2.Any:
+    packed = any_pb2.Any()
+    packed.Pack(message)  # type: ignore[arg-type]
+    return packed
+
+
+def bad_request(violations: list[errors.FieldViolation]) -> error_details_pb2.BadRequest:
+    """A BadRequest detail listing field violations."""
+    return error_details_pb2.BadRequest(
+        field_violations=[
+            error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description) for v in violations
+        ]
+    )
+
+
+def to_status(exc: errors.DomainError) -> tuple[grpc.StatusCode, status_pb2.Status]:
+    """The gRPC code and rich google.rpc.Status for a domain error."""
+    code = CODES.get(type(exc), grpc.StatusCode.INTERNAL)
+    details = [_pack(error_details_pb2.ErrorInfo(reason=exc.reason, domain=ERROR_DOMAIN))]
+    if isinstance(exc, errors.InvalidArgument) and exc.violations:
+        details.append(_pack(bad_request(exc.violations)))
+    if isinstance(exc, errors.ResourceExhausted) and exc.retry_after is not None:
+        delay = duration_pb2.Duration()
+        delay.FromNanoseconds(int(exc.retry_after * 1e9))
+        details.append(_pack(error_details_pb2.RetryInfo(retry_delay=delay)))
+    status = status_pb2.Status(code=getattr(code_pb2, code.name), message=exc.message, details=details)
+    return code, status
+
+
+def trailing_metadata(status: status_pb2.Status) -> tuple[tuple[str, bytes | str], ...]:
+    """The trailer carrying the rich status (what grpcio-status's from_call reads)."""
+    return (("grpc-status-details-bin", status.SerializeToString()),)
+
+
+async def abort(context: grpc.aio.ServicerContext, exc: errors.DomainError) -> None:
+    """End the call with the domain error's status and details."""
+    code, status = to_status(exc)
+    await context.abort(code, exc.message, trailing_metadata=trailing_metadata(status))
