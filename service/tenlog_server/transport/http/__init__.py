@@ -1,0 +1,5 @@
+"""The REST gateway: grpc-gateway-style HTTP/JSON transcoding onto the gRPC services."""
+
+from tenlog_server.transport.http.gateway import DEFAULT_MAX_BODY_BYTES, build_app, start_gateway
+
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "build_app", "start_gateway"]

@@ -1,0 +1,295 @@
+"""The HTTP/JSON gateway: aiohttp in front of the gRPC service, routes read from the protos.
+
+`start_gateway` is the entry point `tenlog serve` and `tenlog gateway` use.
+Every request is transcoded and sent over a gRPC channel to the upstream
+server, so authentication and every server rule apply to REST exactly as to
+gRPC.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
+
+import grpc
+from aiohttp import web
+from google.protobuf.descriptor import ServiceDescriptor
+from google.protobuf.message import Message
+
+from tenlog_server.transport.http.docs_page import DOCS_HTML
+from tenlog_server.transport.http.errors import GatewayError, rpc_error_response
+from tenlog_server.transport.http.headers import metadata_from_headers
+from tenlog_server.transport.http.json_mapping import JsonMappingError, message_to_json, wire_name
+from tenlog_server.transport.http.ndjson import NDJSON_CONTENT_TYPE, encode_line, read_lines
+from tenlog_server.transport.http.openapi import build_openapi
+from tenlog_server.transport.http.request_building import (
+    build_request,
+    decode_json,
+    invalid_argument,
+)
+from tenlog_server.transport.http.routes import Route, RouteMatch, RouteTable, build_route_table, load_services
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
+_JSON = "application/json"
+
+TABLE_KEY = web.AppKey("route_table", RouteTable)
+CHANNEL_KEY = web.AppKey("channel", grpc.aio.Channel)
+MAX_BODY_KEY = web.AppKey("max_body_bytes", int)
+OPENAPI_KEY = web.AppKey("openapi", bytes)
+
+
+def _json_response(status: int, value: Any) -> web.Response:
+    return web.Response(
+        status=status,
+        body=json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode(),
+        content_type=_JSON,
+    )
+
+
+def _gateway_error_response(error: GatewayError, allow: Iterable[str] = ()) -> web.Response:
+    response = _json_response(error.http_status, error.body())
+    if allow:
+        response.headers["Allow"] = ", ".join(allow)
+    return response
+
+
+def _response_json(route: Route, message: Message) -> Any:
+    value = message_to_json(message)
+    if route.response_body:
+        field = message.DESCRIPTOR.fields_by_name[route.response_body]
+        return value.get(wire_name(field))
+    return value
+
+
+class Gateway:
+    """Routes HTTP requests onto gRPC calls over one channel."""
+
+    def __init__(self, table: RouteTable, channel: grpc.aio.Channel, max_body_bytes: int) -> None:
+        self.table = table
+        self.channel = channel
+        self.max_body_bytes = max_body_bytes
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        """Match, transcode, call, answer."""
+        raw_path = request.raw_path.split("?", 1)[0]
+        match = self.table.match(request.method, raw_path)
+        try:
+            if match is None:
+                allowed = self.table.allowed_methods(raw_path)
+                if allowed:
+                    return _gateway_error_response(
+                        GatewayError(
+                            405,
+                            grpc.StatusCode.UNIMPLEMENTED,
+                            f"method {request.method} is not allowed on {raw_path}; use {', '.join(allowed)}",
+                        ),
+                        allow=allowed,
+                    )
+                raise GatewayError(404, grpc.StatusCode.NOT_FOUND, f"no route for {request.method} {raw_path}")
+            route = match.route
+            if route.client_streaming:
+                return await self._client_stream(request, match)
+            message = await self._unary_request(request, match)
+            if route.server_streaming:
+                return await self._server_stream(request, route, message)
+            return await self._unary(request, route, message)
+        except GatewayError as error:
+            return _gateway_error_response(error)
+        except grpc.aio.AioRpcError as error:
+            status, body = rpc_error_response(error)
+            return _json_response(status, body)
+
+    async def _read_body(self, request: web.Request) -> bytes:
+        try:
+            return await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            raise GatewayError(
+                413,
+                grpc.StatusCode.INVALID_ARGUMENT,
+                f"request body is larger than the limit of {self.max_body_bytes} bytes",
+                reason="PAYLOAD_TOO_LARGE",
+            ) from None
+
+    async def _unary_request(self, request: web.Request, match: RouteMatch) -> Message:
+        raw = await self._read_body(request)
+        has_body = bool(raw.strip())
+        body = decode_json(raw) if has_body else None
+        return build_request(match.route, match.path_values, request.query, body, has_body)
+
+    def _metadata(self, request: web.Request) -> list[tuple[str, str]]:
+        metadata = metadata_from_headers(request.headers)
+        if request.remote:
+            metadata.append(("x-forwarded-for", request.remote))
+        return metadata
+
+    async def _unary(self, request: web.Request, route: Route, message: Message) -> web.Response:
+        call = self.channel.unary_unary(
+            route.grpc_path,
+            request_serializer=route.request_class.SerializeToString,
+            response_deserializer=route.response_class.FromString,
+        )
+        response = await call(message, metadata=self._metadata(request))
+        return _json_response(route.success_code, _response_json(route, response))
+
+    async def _server_stream(self, request: web.Request, route: Route, message: Message) -> web.StreamResponse:
+        call = self.channel.unary_stream(
+            route.grpc_path,
+            request_serializer=route.request_class.SerializeToString,
+            response_deserializer=route.response_class.FromString,
+        )(message, metadata=self._metadata(request))
+        return await self._write_stream(request, route, call)
+
+    async def _write_stream(
+        self, request: web.Request, route: Route, call: Any, first: Message | None = None
+    ) -> web.StreamResponse:
+        """Answer NDJSON lines `{"result": ...}`, as grpc-gateway does, ending with `{"error": ...}` on failure.
+
+        The first message (or error) is awaited before the headers are sent, so a
+        call refused up front (bad key, bad argument) still gets its HTTP status.
+        """
+        iterator = call.__aiter__()
+        try:
+            if first is None:
+                first = await iterator.__anext__()
+        except StopAsyncIteration:
+            first = None
+        except grpc.aio.AioRpcError as error:
+            status, body = rpc_error_response(error)
+            return _json_response(status, body)
+        response = web.StreamResponse(status=route.success_code)
+        response.content_type = NDJSON_CONTENT_TYPE
+        await response.prepare(request)
+        try:
+            if first is not None:
+                await response.write(encode_line({"result": _response_json(route, first)}))
+                async for item in iterator:
+                    await response.write(encode_line({"result": _response_json(route, item)}))
+        except grpc.aio.AioRpcError as error:
+            _, body = rpc_error_response(error)
+            await response.write(encode_line({"error": body}))
+        finally:
+            call.cancel()
+        await response.write_eof()
+        return response
+
+    async def _client_stream(self, request: web.Request, match: RouteMatch) -> web.StreamResponse:
+        route = match.route
+        failure: list[GatewayError] = []
+        holder: list[Any] = []
+
+        async def requests() -> AsyncIterator[Message]:
+            try:
+                async for number, line in read_lines(request.content, self.max_body_bytes):
+                    body = decode_json(line, what=f"line {number} of the request stream")
+                    try:
+                        yield build_request(route, match.path_values, request.query, body, True)
+                    except GatewayError as error:
+                        error.message = f"line {number}: {error.message}"
+                        raise
+            except (GatewayError, JsonMappingError) as error:
+                failure.append(error if isinstance(error, GatewayError) else invalid_argument(error))
+                if holder:
+                    holder[0].cancel()
+
+        metadata = self._metadata(request)
+        if not route.server_streaming:
+            unary_call = self.channel.stream_unary(
+                route.grpc_path,
+                request_serializer=route.request_class.SerializeToString,
+                response_deserializer=route.response_class.FromString,
+            )(requests(), metadata=metadata)
+            holder.append(unary_call)
+            try:
+                response = await unary_call
+            except asyncio.CancelledError:
+                if failure:
+                    raise failure[0] from None
+                raise
+            except grpc.aio.AioRpcError as error:
+                if failure:
+                    raise failure[0] from None
+                raise error
+            if failure:
+                raise failure[0]
+            return _json_response(route.success_code, _response_json(route, response))
+        stream_call = self.channel.stream_stream(
+            route.grpc_path,
+            request_serializer=route.request_class.SerializeToString,
+            response_deserializer=route.response_class.FromString,
+        )(requests(), metadata=metadata)
+        holder.append(stream_call)
+        streamed = await self._write_stream(request, route, stream_call)
+        if failure and isinstance(streamed, web.StreamResponse) and streamed.prepared:
+            # The acknowledgements so far went out; the bad line ends the stream.
+            await streamed.write(encode_line({"error": failure[0].body()}))
+        elif failure:
+            return _gateway_error_response(failure[0])
+        return streamed
+
+
+def build_app(
+    channel: grpc.aio.Channel,
+    *,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    services: Iterable[ServiceDescriptor] | None = None,
+) -> web.Application:
+    """The aiohttp application: `/openapi.json`, `/docs` and every annotated route."""
+    service_list = list(services) if services is not None else load_services()
+    table = build_route_table(service_list)
+    gateway = Gateway(table, channel, max_body_bytes)
+    app = web.Application(client_max_size=max_body_bytes)
+    app[TABLE_KEY] = table
+    app[CHANNEL_KEY] = channel
+    app[MAX_BODY_KEY] = max_body_bytes
+    app[OPENAPI_KEY] = json.dumps(build_openapi(table), indent=1).encode()
+
+    async def openapi(_: web.Request) -> web.Response:
+        return web.Response(body=app[OPENAPI_KEY], content_type=_JSON)
+
+    async def docs(_: web.Request) -> web.Response:
+        return web.Response(text=DOCS_HTML, content_type="text/html")
+
+    app.router.add_get("/openapi.json", openapi)
+    app.router.add_get("/docs", docs)
+    app.router.add_route("*", "/{path:.*}", gateway.handle)
+    return app
+
+
+def upstream_channel(upstream_target: str, max_body_bytes: int) -> grpc.aio.Channel:
+    """An insecure gRPC channel to the upstream server sized for the largest body accepted."""
+    send_limit = max(max_body_bytes * 2, 4 * 1024 * 1024)
+    return grpc.aio.insecure_channel(
+        upstream_target,
+        options=[
+            ("grpc.max_send_message_length", send_limit),
+            ("grpc.max_receive_message_length", -1),
+        ],
+    )
+
+
+async def start_gateway(
+    upstream_target: str, host: str, port: int, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+) -> web.AppRunner:
+    """Serve the REST gateway on host:port in front of the gRPC server at upstream_target.
+
+    Returns the started runner; `await runner.cleanup()` stops it and closes the
+    channel. With port 0 the bound port is in `runner.addresses`.
+    """
+    channel = upstream_channel(upstream_target, max_body_bytes)
+    app = build_app(channel, max_body_bytes=max_body_bytes)
+
+    async def close_channel(_: web.Application) -> None:
+        await channel.close()
+
+    app.on_cleanup.append(close_channel)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    log.info("REST gateway on http://%s:%s -> gRPC %s", host, port, upstream_target)
+    return runner
