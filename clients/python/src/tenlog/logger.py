@@ -32,6 +32,22 @@ from tenlog.v1 import completion_pb2, completion_service_pb2
 
 _log = logging.getLogger("tenlog")
 
+# Stream failures that say nothing about the completions in flight: the server
+# was away, refused us, or we stopped. Only other failures (INTERNAL,
+# INVALID_ARGUMENT, a message too large...) count towards giving up on an item,
+# so that one poisonous completion cannot block the queue forever while an
+# outage or a bad key never makes the logger throw good completions away.
+_NOT_THE_ITEMS_FAULT = frozenset(
+    {
+        grpc.StatusCode.UNAVAILABLE,
+        grpc.StatusCode.UNAUTHENTICATED,
+        grpc.StatusCode.PERMISSION_DENIED,
+        grpc.StatusCode.UNIMPLEMENTED,
+        grpc.StatusCode.CANCELLED,
+        grpc.StatusCode.DEADLINE_EXCEEDED,
+    }
+)
+
 
 @dataclass(frozen=True)
 class LoggerStats:
@@ -39,8 +55,9 @@ class LoggerStats:
 
     ``enqueued + dropped`` is every ``log()`` call. Each enqueued completion
     ends up ``acknowledged`` (committed), ``rejected`` (the server refused it as
-    invalid; never retried), ``undelivered`` (given up on: sent ``max_sends``
-    times without an answer, or still queued when ``close()`` timed out), or
+    invalid; never retried), ``undelivered`` (given up on: on ``max_sends``
+    streams that broke before answering it, or still queued when ``close()``
+    timed out), or
     is still ``pending``.
     """
 
@@ -60,6 +77,8 @@ class LoggerStats:
 class _Item:
     completion: completion_pb2.Completion
     sends: int = 0
+    # Streams that failed in a way this item may have caused, while it was in flight.
+    strikes: int = 0
 
 
 class _StreamState:
@@ -241,6 +260,7 @@ class Logger:
                     return
                 stream = self._stream = _StreamState()
                 self._streams_opened += 1
+            code: grpc.StatusCode | None = None
             try:
                 call = self._client.stream_completions(self._requests(stream))
                 with self._cond:
@@ -250,11 +270,12 @@ class Logger:
                     failures = 0
             except grpc.RpcError as error:
                 failures += 1
+                code = error.code()
                 self._last_error = f"{error.code().name}: {error.details()}"
                 log = _log.warning if failures == 1 else _log.debug
                 log("tenlog: stream to %s failed: %s", self._client.settings.target, self._last_error)
             finally:
-                self._end_stream(stream)
+                self._end_stream(stream, strike=code not in _NOT_THE_ITEMS_FAULT)
             if failures:
                 with self._cond:
                     # Waits out the backoff, but wakes at once if close() gives up.
@@ -299,7 +320,7 @@ class Logger:
                 _log.warning("tenlog: completion %s rejected: %s", ack.id, ack.rejected.reason)
             self._cond.notify_all()
 
-    def _end_stream(self, stream: _StreamState) -> None:
+    def _end_stream(self, stream: _StreamState, strike: bool) -> None:
         with self._cond:
             stream.done = True
             self._call = None
@@ -308,7 +329,8 @@ class Logger:
             retry = [stream.in_flight[k] for k in sorted(stream.in_flight)]
             stream.in_flight.clear()
             for item in reversed(retry):
-                if item.sends >= self.max_sends:
+                item.strikes += strike
+                if item.strikes >= self.max_sends:
                     self._undelivered += 1
                     _log.warning("tenlog: giving up on completion %s after %d sends", item.completion.id, item.sends)
                 else:

@@ -1,0 +1,65 @@
+"""A real gRPC server whose GetCompletion fails on cue, for the client behaviours a healthy
+tenlog server cannot be made to show on demand (quota pushback with RetryInfo, TLS)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from concurrent import futures
+from contextlib import contextmanager
+
+import grpc
+from google.protobuf import any_pb2, duration_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from grpc_status import rpc_status
+from tenlog.v1 import completion_pb2, completion_service_pb2, completion_service_pb2_grpc
+
+
+class ScriptedCompletions(completion_service_pb2_grpc.CompletionServiceServicer):
+    """GetCompletion answers each call with the next scripted failure, then succeeds."""
+
+    def __init__(self, failures: list[tuple[grpc.StatusCode, float | None]]) -> None:
+        self.failures = list(failures)
+        self.calls = 0
+        self.metadata: list[dict[str, str]] = []
+        self.lock = threading.Lock()
+
+    def GetCompletion(self, request: completion_service_pb2.GetCompletionRequest, context):
+        with self.lock:
+            self.calls += 1
+            self.metadata.append(dict(context.invocation_metadata()))
+            failure = self.failures.pop(0) if self.failures else None
+        if failure is None:
+            return completion_pb2.Completion(id=request.id)
+        code, delay = failure
+        status = status_pb2.Status(code=getattr(code_pb2, code.name), message="scripted failure")
+        if delay is not None:
+            detail = any_pb2.Any()
+            seconds = int(delay)
+            detail.Pack(
+                error_details_pb2.RetryInfo(
+                    retry_delay=duration_pb2.Duration(seconds=seconds, nanos=int((delay - seconds) * 1e9))
+                )
+            )
+            status.details.append(detail)
+        context.abort_with_status(rpc_status.to_status(status))
+
+
+@contextmanager
+def scripted_server(
+    failures: list[tuple[grpc.StatusCode, float | None]] = (),
+    credentials: grpc.ServerCredentials | None = None,
+) -> Iterator[tuple[str, ScriptedCompletions]]:
+    """Serve ScriptedCompletions on a free localhost port; yields (target, servicer)."""
+    servicer = ScriptedCompletions(list(failures))
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+    completion_service_pb2_grpc.add_CompletionServiceServicer_to_server(servicer, server)
+    if credentials is None:
+        port = server.add_insecure_port("127.0.0.1:0")
+    else:
+        port = server.add_secure_port("127.0.0.1:0", credentials)
+    server.start()
+    try:
+        yield f"localhost:{port}", servicer
+    finally:
+        server.stop(grace=None)
