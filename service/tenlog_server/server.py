@@ -17,11 +17,13 @@ from tenlog.v1 import (
     feedback_service_pb2,
     feedback_task_service_pb2,
     session_service_pb2,
+    vendor_ingest_service_pb2,
 )
 from tenlog.v1 import completion_service_pb2_grpc as completion_grpc
 from tenlog.v1 import feedback_service_pb2_grpc as feedback_grpc
 from tenlog.v1 import feedback_task_service_pb2_grpc as task_grpc
 from tenlog.v1 import session_service_pb2_grpc as session_grpc
+from tenlog.v1 import vendor_ingest_service_pb2_grpc as vendor_grpc
 
 from tenlog_server.app import App, build_app
 from tenlog_server.config import ServerConfig
@@ -30,6 +32,7 @@ from tenlog_server.transport.grpc.completions import CompletionServicer
 from tenlog_server.transport.grpc.feedback import FeedbackServicer, FeedbackTaskServicer
 from tenlog_server.transport.grpc.noop import NoopCompletionServicer
 from tenlog_server.transport.grpc.sessions import SessionServicer
+from tenlog_server.transport.grpc.vendor_ingest import VendorIngestServicer
 
 log = logging.getLogger("tenlog")
 
@@ -38,6 +41,7 @@ SERVICE_NAMES = [
     session_service_pb2.DESCRIPTOR.services_by_name["SessionService"].full_name,
     feedback_service_pb2.DESCRIPTOR.services_by_name["FeedbackService"].full_name,
     feedback_task_service_pb2.DESCRIPTOR.services_by_name["FeedbackTaskService"].full_name,
+    vendor_ingest_service_pb2.DESCRIPTOR.services_by_name["VendorIngestService"].full_name,
 ]
 
 
@@ -57,6 +61,7 @@ def add_servicers(server: grpc.aio.Server, app: App, config: ServerConfig) -> No
     session_grpc.add_SessionServiceServicer_to_server(SessionServicer(app.sessions), server)
     feedback_grpc.add_FeedbackServiceServicer_to_server(FeedbackServicer(app.feedback), server)
     task_grpc.add_FeedbackTaskServiceServicer_to_server(FeedbackTaskServicer(app.tasks), server)
+    vendor_grpc.add_VendorIngestServiceServicer_to_server(VendorIngestServicer(app.completions), server)
 
 
 def bootstrap(app: App, config: ServerConfig) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import signal
+import sys
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
@@ -293,3 +295,32 @@ async def start_gateway(
     await site.start()
     log.info("REST gateway on http://%s:%s -> gRPC %s", host, port, upstream_target)
     return runner
+
+
+def bound_port(runner: web.AppRunner) -> int:
+    """The TCP port a started runner listens on (useful with port 0)."""
+    for address in runner.addresses:
+        if isinstance(address, tuple) and len(address) >= 2:
+            return int(address[1])
+    raise RuntimeError("the gateway is not listening")
+
+
+async def serve_gateway(
+    upstream_target: str, host: str, port: int, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+) -> None:
+    """Run the gateway alone until SIGTERM or SIGINT (`tenlog gateway`)."""
+    runner = await start_gateway(upstream_target, host, port, max_body_bytes=max_body_bytes)
+    print(f"tenlog: serving HTTP on {host}:{bound_port(runner)} -> gRPC {upstream_target}", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await runner.cleanup()
+    print("tenlog: gateway stopped", flush=True)
+
+
+def run_gateway(upstream_target: str, host: str, port: int, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+    """Blocking entry point of `tenlog gateway --upstream HOST:PORT`."""
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    asyncio.run(serve_gateway(upstream_target, host, port, max_body_bytes=max_body_bytes))

@@ -148,7 +148,9 @@ def enum_value_to_json(enum_type: EnumDescriptor, number: int) -> str | int:
 def enum_value_from_json(enum_type: EnumDescriptor, raw: Any, field_path: str) -> int:
     """Accept `finished`, `FINISHED`, `STATUS_FINISHED` or 2."""
     if isinstance(raw, bool):
-        raise JsonMappingError(field_path, f"expected one of {enum_choices(enum_type)}, got {raw!r}")
+        raise JsonMappingError(
+            field_path, f"expected one of {', '.join(enum_choices(enum_type))}, got {_described(raw)}"
+        )
     if isinstance(raw, int):
         return raw
     if isinstance(raw, str):
@@ -160,7 +162,7 @@ def enum_value_from_json(enum_type: EnumDescriptor, raw: Any, field_path: str) -
                 return int(value.number)
         if upper.lstrip("-").isdigit():
             return int(upper)
-    raise JsonMappingError(field_path, f"expected one of {enum_choices(enum_type)}, got {raw!r}")
+    raise JsonMappingError(field_path, f"expected one of {', '.join(enum_choices(enum_type))}, got {_described(raw)}")
 
 
 def enum_choices(enum_type: EnumDescriptor) -> list[str]:

@@ -1,5 +1,6 @@
 from google.api import annotations_pb2 as _annotations_pb2
 from google.api import field_behavior_pb2 as _field_behavior_pb2
+from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from google.protobuf import struct_pb2 as _struct_pb2
 from tenlog.v1 import completion_pb2 as _completion_pb2
 from tenlog.v1 import options_pb2 as _options_pb2
@@ -264,3 +265,11 @@ class StartLegacyCompletionResponse(_message.Message):
     completion_id: str
     organization_slug: str
     def __init__(self, completion_id: _Optional[str] = ..., organization_slug: _Optional[str] = ...) -> None: ...
+
+class WriteLegacyCompletionRequest(_message.Message):
+    __slots__ = ("completion", "update_mask")
+    COMPLETION_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
+    completion: _completion_pb2.Completion
+    update_mask: _field_mask_pb2.FieldMask
+    def __init__(self, completion: _Optional[_Union[_completion_pb2.Completion, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...

@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from tenlog.v1 import completion_pb2 as tenlog_dot_v1_dot_completion__pb2
 from tenlog.v1 import vendor_ingest_service_pb2 as tenlog_dot_v1_dot_vendor__ingest__service__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
@@ -71,6 +72,11 @@ class VendorIngestServiceStub:
                 request_serializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.StartLegacyCompletionRequest.SerializeToString,
                 response_deserializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.StartLegacyCompletionResponse.FromString,
                 _registered_method=True)
+        self.WriteLegacyCompletion = channel.unary_unary(
+                '/tenlog.v1.VendorIngestService/WriteLegacyCompletion',
+                request_serializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.WriteLegacyCompletionRequest.SerializeToString,
+                response_deserializer=tenlog_dot_v1_dot_completion__pb2.Completion.FromString,
+                _registered_method=True)
 
 
 class VendorIngestServiceServicer:
@@ -129,6 +135,16 @@ class VendorIngestServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def WriteLegacyCompletion(self, request, context):
+        """Log10's legacy SDK (log10-io): write a completion by id, creating it when
+        it is new and otherwise replacing only the fields sent. log10-io sends its
+        started and finished writes for a fresh client-made id concurrently, so
+        either may arrive first; a late started write never reopens a finished one.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_VendorIngestServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -161,6 +177,11 @@ def add_VendorIngestServiceServicer_to_server(servicer, server):
                     servicer.StartLegacyCompletion,
                     request_deserializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.StartLegacyCompletionRequest.FromString,
                     response_serializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.StartLegacyCompletionResponse.SerializeToString,
+            ),
+            'WriteLegacyCompletion': grpc.unary_unary_rpc_method_handler(
+                    servicer.WriteLegacyCompletion,
+                    request_deserializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.WriteLegacyCompletionRequest.FromString,
+                    response_serializer=tenlog_dot_v1_dot_completion__pb2.Completion.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -332,6 +353,33 @@ class VendorIngestService:
             '/tenlog.v1.VendorIngestService/StartLegacyCompletion',
             tenlog_dot_v1_dot_vendor__ingest__service__pb2.StartLegacyCompletionRequest.SerializeToString,
             tenlog_dot_v1_dot_vendor__ingest__service__pb2.StartLegacyCompletionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WriteLegacyCompletion(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tenlog.v1.VendorIngestService/WriteLegacyCompletion',
+            tenlog_dot_v1_dot_vendor__ingest__service__pb2.WriteLegacyCompletionRequest.SerializeToString,
+            tenlog_dot_v1_dot_completion__pb2.Completion.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,1 @@
+"""Mappers from other vendors' ingest payloads onto tenlog Completions (pure functions)."""

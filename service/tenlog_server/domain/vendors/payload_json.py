@@ -1,0 +1,70 @@
+"""Vendor payload messages back to the JSON their clients sent, for keeping in metadata."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from google.protobuf import json_format
+from google.protobuf.message import Message
+
+EXTRA_FIELD = "extra"
+_MAX_SAFE_INT = 2**53
+
+
+def restore_integers(value: Any) -> Any:
+    """Struct numbers are doubles; give back the integers a client sent (1, not 1.0)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < _MAX_SAFE_INT:
+        return int(value)
+    if isinstance(value, dict):
+        return {k: restore_integers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [restore_integers(v) for v in value]
+    return value
+
+
+def _is_extra(field: Any) -> bool:
+    return bool(
+        field.name == EXTRA_FIELD
+        and field.message_type is not None
+        and field.message_type.full_name == "google.protobuf.Struct"
+    )
+
+
+def _value(field: Any, value: Any) -> Any:
+    if field.message_type is None:
+        return value
+    if field.message_type.full_name.startswith("google.protobuf."):
+        return restore_integers(json_format.MessageToDict(value, preserving_proto_field_name=True))
+    return as_sent(value)
+
+
+def as_sent(message: Message) -> dict[str, Any]:
+    """The fields a client set, as JSON with snake_case keys, its unknown (`extra`) keys put back."""
+    out: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for field, value in message.ListFields():
+        if _is_extra(field):
+            extra = struct_dict(value)
+        elif field.is_repeated:
+            out[field.name] = [_value(field, item) for item in value]
+        else:
+            out[field.name] = _value(field, value)
+    for key, item in extra.items():
+        out.setdefault(key, item)
+    return out
+
+
+def struct_dict(message: Message) -> dict[str, Any]:
+    """A google.protobuf.Struct (or any message) as a plain dict with integers restored."""
+    value: dict[str, Any] = restore_integers(json_format.MessageToDict(message, preserving_proto_field_name=True))
+    return value
+
+
+def tag(namespace: str, key: str, value: Any) -> str | None:
+    """`freeplay.project_id=<id>`: a vendor attribute as a tag, so tag filters can query it."""
+    text = str(value).strip() if value is not None else ""
+    if not text:
+        return None
+    # Tags are limited to 256 characters; an over-long value is not worth a tag.
+    candidate = f"{namespace}.{key}={text}"
+    return candidate if len(candidate) <= 256 else None

@@ -1,0 +1,128 @@
+"""VendorIngestService servicer: other vendors' ingest calls, written as ordinary Completions.
+
+The mappers in domain/vendors turn each payload into a Completion; this
+servicer writes it through the same CompletionsService the CompletionService
+uses, so validation, upsert rules, batching and tail events are shared.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import grpc
+from tenlog.v1 import completion_pb2 as pb
+from tenlog.v1 import completion_service_pb2 as completion_api
+from tenlog.v1 import vendor_ingest_service_pb2 as api
+from tenlog.v1 import vendor_ingest_service_pb2_grpc as api_grpc
+
+from tenlog_server.domain.completions import CompletionsService
+from tenlog_server.domain.errors import FieldViolation, InvalidArgument, NotFound
+from tenlog_server.domain.vendors.freeplay import freeplay_completion, freeplay_update_metadata
+from tenlog_server.domain.vendors.keywords_ai import keywords_ai_completion
+from tenlog_server.domain.vendors.logs_api import log_entry_completion, log_entry_update
+
+from .auth import current_org
+from .completion_mapping import FIELD_TO_ATTRIBUTE, completion_to_record, record_to_completion
+from .completions import update_changes
+from .handlers import rpc
+
+TERMINAL_STATUSES = ("finished", "failed")
+
+
+def _required_id(value: str, field: str) -> str:
+    if not value.strip():
+        raise InvalidArgument(f"{field} is required", [FieldViolation(field, "is required")])
+    return value
+
+
+class VendorIngestServicer(api_grpc.VendorIngestServiceServicer):
+    """Implements VendorIngestService on top of the completion use cases."""
+
+    def __init__(self, completions: CompletionsService) -> None:
+        self.completions = completions
+
+    @rpc
+    async def RecordFreeplayCompletion(
+        self, request: api.RecordFreeplayCompletionRequest, context: grpc.aio.ServicerContext
+    ) -> api.RecordFreeplayCompletionResponse:
+        completion = freeplay_completion(request.project_id, request.session_id, request.completion)
+        rec = await self.completions.create(current_org(context), completion_to_record(completion))
+        return api.RecordFreeplayCompletionResponse(completion_id=rec.id)
+
+    @rpc
+    async def UpdateFreeplayCompletion(
+        self, request: api.UpdateFreeplayCompletionRequest, context: grpc.aio.ServicerContext
+    ) -> api.UpdateFreeplayCompletionResponse:
+        org = current_org(context)
+        completion_id = _required_id(request.completion_id, "completion_id")
+        current = await self.completions.get(org, completion_id)
+        metadata = freeplay_update_metadata(current.metadata or {}, request)
+        await self.completions.update(org, completion_id, {"metadata": metadata})
+        return api.UpdateFreeplayCompletionResponse(completion_id=completion_id)
+
+    @rpc
+    async def CreateKeywordsAiRequestLog(
+        self, request: api.CreateKeywordsAiRequestLogRequest, context: grpc.aio.ServicerContext
+    ) -> api.CreateKeywordsAiRequestLogResponse:
+        completion = keywords_ai_completion(request.log)
+        rec = await self.completions.create(current_org(context), completion_to_record(completion))
+        return api.CreateKeywordsAiRequestLogResponse(id=rec.id, message="log successful")
+
+    @rpc
+    async def InsertLog(
+        self, request: api.InsertLogRequest, context: grpc.aio.ServicerContext
+    ) -> api.InsertLogResponse:
+        completion = log_entry_completion(request.log)
+        rec = await self.completions.create(current_org(context), completion_to_record(completion))
+        return api.InsertLogResponse(id=rec.id)
+
+    @rpc
+    async def UpdateLog(
+        self, request: api.UpdateLogRequest, context: grpc.aio.ServicerContext
+    ) -> api.UpdateLogResponse:
+        org = current_org(context)
+        log_id = _required_id(request.id, "id")
+        current = await self.completions.get(org, log_id)
+        changed, paths = log_entry_update(request.update_data, current.metadata or {}, list(current.tags))
+        if paths:
+            rec = completion_to_record(changed)
+            await self.completions.update(
+                org, log_id, {FIELD_TO_ATTRIBUTE[p]: getattr(rec, FIELD_TO_ATTRIBUTE[p]) for p in paths}
+            )
+        return api.UpdateLogResponse(id=log_id, success=True)
+
+    @rpc
+    async def StartLegacyCompletion(
+        self, request: api.StartLegacyCompletionRequest, context: grpc.aio.ServicerContext
+    ) -> api.StartLegacyCompletionResponse:
+        org = current_org(context)
+        completion = pb.Completion()
+        completion.CopyFrom(request.completion)
+        if not completion.id:
+            # log10-io refuses anything but a lowercase UUID v4 here.
+            completion.id = str(uuid.uuid4())
+        if completion.source == pb.SOURCE_UNSPECIFIED:
+            completion.source = pb.SOURCE_LOG10
+        rec = await self.completions.create(org, completion_to_record(completion))
+        return api.StartLegacyCompletionResponse(completion_id=rec.id, organization_slug=org)
+
+    @rpc
+    async def WriteLegacyCompletion(
+        self, request: api.WriteLegacyCompletionRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Completion:
+        org = current_org(context)
+        completion_id = _required_id(request.completion.id, "completion.id")
+        try:
+            current = await self.completions.get(org, completion_id)
+        except NotFound:
+            # First write of a client-made id; a concurrent write of the same id is
+            # an upsert, and the store keeps a late `started` from reopening a finished one.
+            rec = await self.completions.create(org, completion_to_record(request.completion))
+            return record_to_completion(rec)
+        if current.status in TERMINAL_STATUSES and request.completion.status == pb.STATUS_STARTED:
+            return record_to_completion(current)  # a late started write is ignored, as on create
+        changes = update_changes(
+            completion_api.UpdateCompletionRequest(completion=request.completion, update_mask=request.update_mask)
+        )
+        rec = await self.completions.update(org, completion_id, changes)
+        return record_to_completion(rec)
