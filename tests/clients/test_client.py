@@ -148,3 +148,27 @@ def test_missing_key_fails_at_construction(monkeypatch):
     monkeypatch.delenv("TENLOG_API_KEY", raising=False)
     with pytest.raises(ValueError, match="TENLOG_API_KEY"):
         tenlog.Client("127.0.0.1:1")
+
+
+def test_vendor_ingest_shapes_land_as_completions(server):
+    from tenlog.v1 import vendor_ingest_service_pb2 as vendor
+
+    with tenlog.Client(server.grpc_target, server.key) as client:
+        entry = vendor.LogEntry(id=tenlog.new_id(), model="gpt-4o", duration=1.5)
+        entry.request_data.update({"messages": [{"role": "user", "content": "Hi"}]})
+        inserted = client.insert_log(vendor.InsertLogRequest(log=entry))
+        assert inserted.id == entry.id
+        stored = client.get_completion(entry.id)
+        assert stored.source == completion_pb2.SOURCE_LOGS_API
+        assert stored.model == "gpt-4o"
+
+        freeplay = vendor.RecordFreeplayCompletionRequest(
+            project_id="proj-1",
+            session_id=tenlog.new_id(),
+            completion=vendor.FreeplayCompletion(completion_id=tenlog.new_id()),
+        )
+        freeplay.completion.messages.add().update({"role": "user", "content": "Hi"})
+        freeplay.completion.messages.add().update({"role": "assistant", "content": "Hello"})
+        recorded = client.record_freeplay_completion(freeplay)
+        assert recorded.completion_id == freeplay.completion.completion_id
+        assert client.get_completion(recorded.completion_id).source == completion_pb2.SOURCE_FREEPLAY

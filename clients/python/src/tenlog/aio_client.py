@@ -11,7 +11,7 @@ from tenlog import request_builders as build
 from tenlog.client import DEFAULT_TIMEOUT
 from tenlog.completions import StatusLike
 from tenlog.connection import ConnectionSettings, open_aio_channel
-from tenlog.retry import RetryPolicy, call_with_retry_async
+from tenlog.retry import NO_RETRY, RetryPolicy, call_with_retry_async
 from tenlog.v1 import (
     completion_pb2,
     completion_service_pb2,
@@ -22,6 +22,8 @@ from tenlog.v1 import (
     feedback_task_service_pb2_grpc,
     session_service_pb2,
     session_service_pb2_grpc,
+    vendor_ingest_service_pb2,
+    vendor_ingest_service_pb2_grpc,
 )
 
 T = TypeVar("T")
@@ -116,16 +118,18 @@ class AsyncClient:
         self._sessions = session_service_pb2_grpc.SessionServiceStub(self._channel)  # type: ignore[no-untyped-call]
         self._feedback = feedback_service_pb2_grpc.FeedbackServiceStub(self._channel)  # type: ignore[no-untyped-call]
         self._tasks = feedback_task_service_pb2_grpc.FeedbackTaskServiceStub(self._channel)  # type: ignore[no-untyped-call]
+        self._vendor = vendor_ingest_service_pb2_grpc.VendorIngestServiceStub(self._channel)  # type: ignore[no-untyped-call]
 
     # -- plumbing --------------------------------------------------------------------
 
-    async def _unary(self, method: Any, request: Any, timeout: float | None) -> Any:
+    async def _unary(self, method: Any, request: Any, timeout: float | None, idempotent: bool = True) -> Any:
         # The generated *_pb2_grpc stubs are untyped; each public method casts
         # the answer to the response type its RPC declares.
         async def attempt(remaining: float | None) -> Any:
             return await method(request, timeout=remaining, metadata=self._metadata)
 
-        return await call_with_retry_async(attempt, self.retry, timeout if timeout is not None else self.timeout)
+        retry = self.retry if idempotent else NO_RETRY
+        return await call_with_retry_async(attempt, retry, timeout if timeout is not None else self.timeout)
 
     async def close(self) -> None:
         """Close the channel; calls in flight are cancelled."""
@@ -461,3 +465,68 @@ class AsyncClient:
             feedback_service_pb2.ListFeedbackResponse,
             await self._unary(self._feedback.ListFeedback, request, timeout),
         )
+
+    # -- vendor ingest -----------------------------------------------------------------
+    # Other vendors' ingest shapes (Freeplay, Keywords AI, the logs API, log10's
+    # legacy calls), for code that already builds them. Each lands as a Completion.
+    # Creates are retried only when they carry a client-chosen id.
+
+    async def record_freeplay_completion(
+        self, request: vendor_ingest_service_pb2.RecordFreeplayCompletionRequest, *, timeout: float | None = None
+    ) -> vendor_ingest_service_pb2.RecordFreeplayCompletionResponse:
+        """Record a completion in Freeplay's shape."""
+        idempotent = bool(request.completion.completion_id)
+        return cast(
+            vendor_ingest_service_pb2.RecordFreeplayCompletionResponse,
+            await self._unary(self._vendor.RecordFreeplayCompletion, request, timeout, idempotent),
+        )
+
+    async def update_freeplay_completion(
+        self, request: vendor_ingest_service_pb2.UpdateFreeplayCompletionRequest, *, timeout: float | None = None
+    ) -> vendor_ingest_service_pb2.UpdateFreeplayCompletionResponse:
+        """Update a completion in Freeplay's shape (new messages, eval results)."""
+        return cast(
+            vendor_ingest_service_pb2.UpdateFreeplayCompletionResponse,
+            await self._unary(self._vendor.UpdateFreeplayCompletion, request, timeout),
+        )
+
+    async def create_keywords_ai_request_log(
+        self, request: vendor_ingest_service_pb2.CreateKeywordsAiRequestLogRequest, *, timeout: float | None = None
+    ) -> vendor_ingest_service_pb2.CreateKeywordsAiRequestLogResponse:
+        """Log a request in Keywords AI's shape (it has no client id, so it is never retried)."""
+        return cast(
+            vendor_ingest_service_pb2.CreateKeywordsAiRequestLogResponse,
+            await self._unary(self._vendor.CreateKeywordsAiRequestLog, request, timeout, idempotent=False),
+        )
+
+    async def insert_log(
+        self, request: vendor_ingest_service_pb2.InsertLogRequest, *, timeout: float | None = None
+    ) -> vendor_ingest_service_pb2.InsertLogResponse:
+        """Insert a log entry in the logs API's shape."""
+        return cast(
+            vendor_ingest_service_pb2.InsertLogResponse,
+            await self._unary(self._vendor.InsertLog, request, timeout, bool(request.log.id)),
+        )
+
+    async def update_log(
+        self, request: vendor_ingest_service_pb2.UpdateLogRequest, *, timeout: float | None = None
+    ) -> vendor_ingest_service_pb2.UpdateLogResponse:
+        """Update a log entry in the logs API's shape."""
+        return cast(
+            vendor_ingest_service_pb2.UpdateLogResponse, await self._unary(self._vendor.UpdateLog, request, timeout)
+        )
+
+    async def start_legacy_completion(
+        self, request: vendor_ingest_service_pb2.StartLegacyCompletionRequest, *, timeout: float | None = None
+    ) -> vendor_ingest_service_pb2.StartLegacyCompletionResponse:
+        """Start a completion the way log10's older SDKs do."""
+        return cast(
+            vendor_ingest_service_pb2.StartLegacyCompletionResponse,
+            await self._unary(self._vendor.StartLegacyCompletion, request, timeout, bool(request.completion.id)),
+        )
+
+    async def write_legacy_completion(
+        self, request: vendor_ingest_service_pb2.WriteLegacyCompletionRequest, *, timeout: float | None = None
+    ) -> completion_pb2.Completion:
+        """Write a started completion's outcome the way log10's older SDKs do."""
+        return cast(completion_pb2.Completion, await self._unary(self._vendor.WriteLegacyCompletion, request, timeout))

@@ -10,7 +10,7 @@ from typing import Any, Generic, TypeVar, cast
 from tenlog import request_builders as build
 from tenlog.completions import StatusLike
 from tenlog.connection import ConnectionSettings, open_channel
-from tenlog.retry import RetryPolicy, call_with_retry
+from tenlog.retry import NO_RETRY, RetryPolicy, call_with_retry
 from tenlog.v1 import (
     completion_pb2,
     completion_service_pb2,
@@ -21,6 +21,8 @@ from tenlog.v1 import (
     feedback_task_service_pb2_grpc,
     session_service_pb2,
     session_service_pb2_grpc,
+    vendor_ingest_service_pb2,
+    vendor_ingest_service_pb2_grpc,
 )
 
 T = TypeVar("T")
@@ -103,16 +105,18 @@ class Client:
         self._sessions = session_service_pb2_grpc.SessionServiceStub(self._channel)  # type: ignore[no-untyped-call]
         self._feedback = feedback_service_pb2_grpc.FeedbackServiceStub(self._channel)  # type: ignore[no-untyped-call]
         self._tasks = feedback_task_service_pb2_grpc.FeedbackTaskServiceStub(self._channel)  # type: ignore[no-untyped-call]
+        self._vendor = vendor_ingest_service_pb2_grpc.VendorIngestServiceStub(self._channel)  # type: ignore[no-untyped-call]
 
     # -- plumbing --------------------------------------------------------------------
 
-    def _unary(self, method: Any, request: Any, timeout: float | None) -> Any:
+    def _unary(self, method: Any, request: Any, timeout: float | None, idempotent: bool = True) -> Any:
         # The generated *_pb2_grpc stubs are untyped; each public method casts
         # the answer to the response type its RPC declares.
         def attempt(remaining: float | None) -> Any:
             return method(request, timeout=remaining, metadata=self._metadata)
 
-        return call_with_retry(attempt, self.retry, timeout if timeout is not None else self.timeout)
+        retry = self.retry if idempotent else NO_RETRY
+        return call_with_retry(attempt, retry, timeout if timeout is not None else self.timeout)
 
     def close(self) -> None:
         """Close the channel; calls in flight are cancelled."""
@@ -434,3 +438,66 @@ class Client:
             feedback_service_pb2.ListFeedbackResponse,
             self._unary(self._feedback.ListFeedback, request, timeout),
         )
+
+    # -- vendor ingest -----------------------------------------------------------------
+    # Other vendors' ingest shapes (Freeplay, Keywords AI, the logs API, log10's
+    # legacy calls), for code that already builds them. Each lands as a Completion.
+    # Creates are retried only when they carry a client-chosen id.
+
+    def record_freeplay_completion(
+        self, request: vendor_ingest_service_pb2.RecordFreeplayCompletionRequest, *, timeout: float | None = None
+    ) -> vendor_ingest_service_pb2.RecordFreeplayCompletionResponse:
+        """Record a completion in Freeplay's shape."""
+        idempotent = bool(request.completion.completion_id)
+        return cast(
+            vendor_ingest_service_pb2.RecordFreeplayCompletionResponse,
+            self._unary(self._vendor.RecordFreeplayCompletion, request, timeout, idempotent),
+        )
+
+    def update_freeplay_completion(
+        self, request: vendor_ingest_service_pb2.UpdateFreeplayCompletionRequest, *, timeout: float | None = None
+    ) -> vendor_ingest_service_pb2.UpdateFreeplayCompletionResponse:
+        """Update a completion in Freeplay's shape (new messages, eval results)."""
+        return cast(
+            vendor_ingest_service_pb2.UpdateFreeplayCompletionResponse,
+            self._unary(self._vendor.UpdateFreeplayCompletion, request, timeout),
+        )
+
+    def create_keywords_ai_request_log(
+        self, request: vendor_ingest_service_pb2.CreateKeywordsAiRequestLogRequest, *, timeout: float | None = None
+    ) -> vendor_ingest_service_pb2.CreateKeywordsAiRequestLogResponse:
+        """Log a request in Keywords AI's shape (it has no client id, so it is never retried)."""
+        return cast(
+            vendor_ingest_service_pb2.CreateKeywordsAiRequestLogResponse,
+            self._unary(self._vendor.CreateKeywordsAiRequestLog, request, timeout, idempotent=False),
+        )
+
+    def insert_log(
+        self, request: vendor_ingest_service_pb2.InsertLogRequest, *, timeout: float | None = None
+    ) -> vendor_ingest_service_pb2.InsertLogResponse:
+        """Insert a log entry in the logs API's shape."""
+        return cast(
+            vendor_ingest_service_pb2.InsertLogResponse,
+            self._unary(self._vendor.InsertLog, request, timeout, bool(request.log.id)),
+        )
+
+    def update_log(
+        self, request: vendor_ingest_service_pb2.UpdateLogRequest, *, timeout: float | None = None
+    ) -> vendor_ingest_service_pb2.UpdateLogResponse:
+        """Update a log entry in the logs API's shape."""
+        return cast(vendor_ingest_service_pb2.UpdateLogResponse, self._unary(self._vendor.UpdateLog, request, timeout))
+
+    def start_legacy_completion(
+        self, request: vendor_ingest_service_pb2.StartLegacyCompletionRequest, *, timeout: float | None = None
+    ) -> vendor_ingest_service_pb2.StartLegacyCompletionResponse:
+        """Start a completion the way log10's older SDKs do."""
+        return cast(
+            vendor_ingest_service_pb2.StartLegacyCompletionResponse,
+            self._unary(self._vendor.StartLegacyCompletion, request, timeout, bool(request.completion.id)),
+        )
+
+    def write_legacy_completion(
+        self, request: vendor_ingest_service_pb2.WriteLegacyCompletionRequest, *, timeout: float | None = None
+    ) -> completion_pb2.Completion:
+        """Write a started completion's outcome the way log10's older SDKs do."""
+        return cast(completion_pb2.Completion, self._unary(self._vendor.WriteLegacyCompletion, request, timeout))
