@@ -46,7 +46,3 @@ def test_curl_against_the_rest_gateway(gateway_server):
     assert '"status":"finished"' in out
     assert "completion.duration" in out  # the bad-input call names the field
 
-
-def test_python_background_logger(gateway_server):
-    out = run([sys.executable, str(EXAMPLES / "python" / "background_logger.py")], gateway_server)
-    assert "acknowledged 1000, dropped 0, pending 0" in out
