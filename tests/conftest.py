@@ -6,8 +6,10 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import grpc
 import pytest
 
+from tests.support.grpc_api import Api
 from tests.support.postgres import temporary_postgres
 from tests.support.server import ServerProcess, start_server
 
@@ -31,7 +33,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 @pytest.fixture(scope="session")
 def tenlog_server(database_url: str) -> Iterator[ServerProcess]:
     """A running server on the backend, with an API key for organization `org-a`."""
-    server = start_server(database_url, ["--no-bootstrap"])
+    server = start_server(database_url, ["--no-bootstrap", "--http-port", "-1"])  # TEMP until gateway lands
     server.key = server.mint_key(server.org)
     yield server
     server.stop()
@@ -47,3 +49,16 @@ def unique() -> str:
 def sqlite_path(tmp_path: Path) -> str:
     """A fresh SQLite URL for tests that start their own server."""
     return f"sqlite:///{tmp_path / 'tenlog.db'}"
+
+
+@pytest.fixture(scope="session")
+def grpc_channel(tenlog_server: ServerProcess) -> Iterator[grpc.Channel]:
+    """One channel to the backend's server for the whole run."""
+    with grpc.insecure_channel(tenlog_server.grpc_target) as channel:
+        yield channel
+
+
+@pytest.fixture(scope="session")
+def api(tenlog_server: ServerProcess, grpc_channel: grpc.Channel) -> Api:
+    """The API as organization `org-a`."""
+    return Api(grpc_channel, tenlog_server.key, tenlog_server.org)

@@ -57,7 +57,9 @@ class ServerProcess:
         return self.proc.wait(timeout)
 
 
-def start_server(database_url: str, extra_args: Sequence[str] = (), *, env: dict[str, str] | None = None) -> ServerProcess:
+def start_server(
+    database_url: str, extra_args: Sequence[str] = (), *, env: dict[str, str] | None = None
+) -> ServerProcess:
     """Start `tenlog serve` and wait until it says it is serving gRPC (and HTTP, when enabled)."""
     grpc_port, http_port = free_port(), free_port()
     args = [TENLOG, "serve", "--database-url", database_url, "--port", str(grpc_port), "--http-port", str(http_port)]

@@ -1,0 +1,97 @@
+"""CompletionStore and WriteBatcher against a real database on each backend."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import Engine, inspect
+from tenlog_server.storage.completion_store import CompletionStore
+from tenlog_server.storage.records import CompletionFilter, CompletionRecord, Page
+from tenlog_server.storage.session_store import SessionStore
+from tenlog_server.storage.write_batcher import Overloaded, WriteBatcher
+
+
+def rec(
+    cid: str, status: str = "finished", tags: list[str] | None = None, t: int = 1, **kw: object
+) -> CompletionRecord:
+    return CompletionRecord(id=cid, status=status, tags=tags or [], created_at_us=t, updated_at_us=t, **kw)  # type: ignore[arg-type]
+
+
+def test_batch_applies_repeated_ids_in_order(engine: Engine, unique: str) -> None:
+    store = CompletionStore(engine)
+    org = f"o-{unique}"
+    results = store.upsert_batch(
+        [
+            (org, rec("x", "started", ["a"])),
+            (org, rec("x", "finished", ["b"])),
+            (org, rec("x", "started", ["c"])),  # late started: ignored
+            (org, rec("y", "started", ["a"], session_id="s")),
+        ]
+    )
+    assert [r.applied for r in results] == [True, True, False, True]
+    assert [r.created for r in results] == [True, False, False, True]
+    stored = store.get(org, "x")
+    assert stored is not None and stored.status == "finished" and stored.tags == ["b"]
+    assert store.list(org, CompletionFilter(tags=["b"]), Page(limit=10))[0].id == "x"
+    assert store.list(org, CompletionFilter(tags=["c"]), Page(limit=10)) == []
+    assert SessionStore(engine).get(org, "s") is not None
+
+
+def test_late_started_in_a_later_batch_returns_the_stored_row(engine: Engine, unique: str) -> None:
+    store = CompletionStore(engine)
+    org = f"o-{unique}"
+    store.upsert_batch([(org, rec("z", "failed", ["f"], failure_reason="boom"))])
+    (result,) = store.upsert_batch([(org, rec("z", "started", ["s"]))])
+    assert not result.applied and result.record.status == "failed" and result.record.failure_reason == "boom"
+
+
+def test_same_id_in_two_organizations_are_two_rows(engine: Engine, unique: str) -> None:
+    store = CompletionStore(engine)
+    store.upsert_batch([(f"a-{unique}", rec("same", tags=["a"])), (f"b-{unique}", rec("same", tags=["b"]))])
+    a, b = store.get(f"a-{unique}", "same"), store.get(f"b-{unique}", "same")
+    assert a is not None and b is not None and (a.tags, b.tags) == (["a"], ["b"])
+
+
+def test_indexes_cover_the_hot_listings(engine: Engine) -> None:
+    insp = inspect(engine)
+    tag_indexes = {tuple(ix["column_names"]) for ix in insp.get_indexes("completion_tags")}
+    assert ("organization_id", "tag", "created_at_us", "completion_id") in tag_indexes
+    completion_indexes = {tuple(ix["column_names"]) for ix in insp.get_indexes("completions")}
+    assert ("organization_id", "session_id", "created_at_us") in completion_indexes
+    link_indexes = {tuple(ix["column_names"]) for ix in insp.get_indexes("feedback_completions")}
+    assert ("organization_id", "completion_id") in link_indexes
+
+
+@pytest.mark.asyncio
+async def test_batcher_groups_concurrent_writes_and_answers_after_commit(engine: Engine, unique: str) -> None:
+    store = CompletionStore(engine)
+    batcher = WriteBatcher(store, max_batch=500, max_pending=10_000)
+    batcher.start()
+    try:
+        org = f"o-{unique}"
+        results = await asyncio.gather(*(batcher.submit([(org, rec(f"c{i}", t=i + 1))]) for i in range(300)))
+        assert [r[0].record.id for r in results] == [f"c{i}" for i in range(300)]
+        assert batcher.batches < 300  # shared transactions, not one per call
+        # Each answered write is readable: the answer came after the commit.
+        assert all(store.get(org, f"c{i}") is not None for i in range(0, 300, 37))
+    finally:
+        await batcher.stop()
+
+
+@pytest.mark.asyncio
+async def test_batcher_rejects_when_full_and_isolates_a_failing_caller(engine: Engine, unique: str) -> None:
+    store = CompletionStore(engine)
+    batcher = WriteBatcher(store, max_batch=100, max_pending=50)
+    batcher.start()
+    try:
+        with pytest.raises(Overloaded) as info:
+            await batcher.submit([(f"o-{unique}", rec(f"big{i}")) for i in range(51)])
+        assert info.value.retry_after > 0 and "50" in str(info.value)
+        bad = rec("bad", prompt_tokens=2**40)  # overflows the INTEGER column on PostgreSQL; SQLite accepts it
+        good = [batcher.submit([(f"o-{unique}", rec(f"g{i}"))]) for i in range(5)]
+        outcomes = await asyncio.gather(batcher.submit([(f"o-{unique}", bad)]), *good, return_exceptions=True)
+        assert all(not isinstance(o, BaseException) for o in outcomes[1:])
+        assert all(store.get(f"o-{unique}", f"g{i}") is not None for i in range(5))
+    finally:
+        await batcher.stop()
