@@ -198,11 +198,14 @@ class Logger:
             self._closing = True
             self._cond.notify_all()
         delivered = self.flush(timeout)
+        if delivered:
+            # The worker half-closes its idle stream and returns once the server ends it.
+            self._worker.join(timeout=2.0)
         with self._cond:
             self._stopped = True
             call = self._call
             self._cond.notify_all()
-        if call is not None:
+        if call is not None and self._worker.is_alive():
             call.cancel()
         self._worker.join(timeout=5.0)
         with self._cond:
@@ -269,6 +272,8 @@ class Logger:
                     self._on_ack(stream, ack)
                     failures = 0
             except grpc.RpcError as error:
+                if self._stopped:  # close() cancelled the call; nothing went wrong
+                    return
                 failures += 1
                 code = error.code()
                 self._last_error = f"{error.code().name}: {error.details()}"

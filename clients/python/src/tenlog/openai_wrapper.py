@@ -17,7 +17,7 @@ import inspect
 import logging
 import time
 import traceback
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from tenlog.completions import new_completion
@@ -57,45 +57,42 @@ def wrap(
         return openai_client  # wrapping twice would log every call twice
     recorder = _Recorder(logger, list(tags), session_id)
 
-    if inspect.iscoroutinefunction(original):
+    # One wrapper serves OpenAI and AsyncOpenAI: openai's own decorators make the
+    # async create() a plain function returning a coroutine, so we tell the two
+    # apart by what the call returns, not by inspecting the function.
+    @functools.wraps(original)
+    def create(*args: Any, **kwargs: Any) -> Any:
+        kwargs = _materialize(kwargs)
+        call = recorder.start(kwargs)
+        try:
+            result = original(*args, **kwargs)
+        except Exception as exc:
+            call.failed(exc)
+            raise
+        if inspect.isawaitable(result):
+            return _finish_async(call, result, stream=kwargs.get("stream") is True)
+        if kwargs.get("stream") is True:
+            call.observe_stream(result)
+        else:
+            call.finished(result)
+        return result
 
-        @functools.wraps(original)
-        async def acreate(*args: Any, **kwargs: Any) -> Any:
-            kwargs = _materialize(kwargs)
-            call = recorder.start(kwargs)
-            try:
-                result = await original(*args, **kwargs)
-            except Exception as exc:
-                call.failed(exc)
-                raise
-            if kwargs.get("stream") is True:
-                call.observe_async_stream(result)
-            else:
-                call.finished(_to_dict(result))
-            return result
-
-        acreate.__tenlog_wrapped__ = True  # type: ignore[attr-defined]
-        completions.create = acreate
-    else:
-
-        @functools.wraps(original)
-        def create(*args: Any, **kwargs: Any) -> Any:
-            kwargs = _materialize(kwargs)
-            call = recorder.start(kwargs)
-            try:
-                result = original(*args, **kwargs)
-            except Exception as exc:
-                call.failed(exc)
-                raise
-            if kwargs.get("stream") is True:
-                call.observe_stream(result)
-            else:
-                call.finished(_to_dict(result))
-            return result
-
-        create.__tenlog_wrapped__ = True  # type: ignore[attr-defined]
-        completions.create = create
+    create.__tenlog_wrapped__ = True  # type: ignore[attr-defined]
+    completions.create = create
     return openai_client
+
+
+async def _finish_async(call: _Call, pending: Awaitable[Any], stream: bool) -> Any:
+    try:
+        result = await pending
+    except Exception as exc:
+        call.failed(exc)
+        raise
+    if stream:
+        call.observe_async_stream(result)
+    else:
+        call.finished(result)
+    return result
 
 
 class _Recorder:
@@ -125,14 +122,14 @@ class _Call:
         # Drop the frames of this module; the caller's are the useful ones.
         self.stack = traceback.extract_stack()[:-2][-_MAX_STACK_FRAMES:]
 
-    def finished(self, response: Mapping[str, Any]) -> None:
+    def finished(self, response: Any) -> None:
         self._log(response=response, status="finished")
 
-    def failed(self, exc: BaseException, response: Mapping[str, Any] | None = None) -> None:
+    def failed(self, exc: BaseException, response: Any = None) -> None:
         self._log(response=response, status="failed", failure_kind=type(exc).__name__, failure_reason=str(exc))
 
     def observe_stream(self, stream: Any) -> None:
-        chunks: list[dict[str, Any]] = []
+        chunks: list[Any] = []
         inner = getattr(stream, "_iterator", None)
         if inner is None:
             _log.warning("tenlog: cannot observe a %s; this streamed completion is not logged", type(stream))
@@ -144,20 +141,20 @@ class _Call:
         def observed() -> Iterator[Any]:
             try:
                 for chunk in inner:
-                    chunks.append(_to_dict(chunk))
+                    chunks.append(chunk)
                     yield chunk
             except GeneratorExit:
                 self._abandoned(chunks)
                 raise
             except Exception as exc:
-                self.failed(exc, assemble_chunks(chunks) if chunks else None)
+                self.failed(exc, _Chunks(chunks) if chunks else None)
                 raise
-            self.finished(assemble_chunks(chunks))
+            self.finished(_Chunks(chunks))
 
         stream._iterator = observed()
 
     def observe_async_stream(self, stream: Any) -> None:
-        chunks: list[dict[str, Any]] = []
+        chunks: list[Any] = []
         inner = getattr(stream, "_iterator", None)
         if inner is None:
             _log.warning("tenlog: cannot observe a %s; this streamed completion is not logged", type(stream))
@@ -166,23 +163,23 @@ class _Call:
         async def observed() -> AsyncIterator[Any]:
             try:
                 async for chunk in inner:
-                    chunks.append(_to_dict(chunk))
+                    chunks.append(chunk)
                     yield chunk
             except GeneratorExit:
                 self._abandoned(chunks)
                 raise
             except Exception as exc:
-                self.failed(exc, assemble_chunks(chunks) if chunks else None)
+                self.failed(exc, _Chunks(chunks) if chunks else None)
                 raise
-            self.finished(assemble_chunks(chunks))
+            self.finished(_Chunks(chunks))
 
         stream._iterator = observed()
 
-    def _abandoned(self, chunks: list[dict[str, Any]]) -> None:
+    def _abandoned(self, chunks: list[Any]) -> None:
         # The caller stopped reading before the end: what we have is incomplete,
         # so say so instead of passing a partial answer off as finished.
         self._log(
-            response=assemble_chunks(chunks) if chunks else None,
+            response=_Chunks(chunks) if chunks else None,
             status="failed",
             failure_kind="StreamClosed",
             failure_reason=f"the stream was closed by the caller after {len(chunks)} chunks",
@@ -191,7 +188,7 @@ class _Call:
     def _log(
         self,
         *,
-        response: Mapping[str, Any] | None,
+        response: Any,
         status: str,
         failure_kind: str = "",
         failure_reason: str = "",
@@ -199,7 +196,7 @@ class _Call:
         try:
             completion = new_completion(
                 request=_request_dict(self.kwargs),
-                response=response,
+                response=None if response is None else _to_dict(response),
                 status=status,
                 kind="chat",
                 tags=self.recorder.tags,
@@ -253,8 +250,17 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+class _Chunks:
+    """Stream chunks as received; turned into one response only when logged, off the caller's path."""
+
+    def __init__(self, chunks: list[Any]) -> None:
+        self.chunks = chunks
+
+
 def _to_dict(obj: Any) -> dict[str, Any]:
-    """An openai response model as the JSON object the API sent."""
+    """An openai response model (or the chunks of a stream) as the JSON object the API sent."""
+    if isinstance(obj, _Chunks):
+        return assemble_chunks([_to_dict(chunk) for chunk in obj.chunks])
     if isinstance(obj, Mapping):
         return {str(k): _jsonable(v) for k, v in obj.items()}
     to_dict = getattr(obj, "to_dict", None)
