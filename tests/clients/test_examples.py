@@ -45,4 +45,3 @@ def test_curl_against_the_rest_gateway(gateway_server):
     out = run(["bash", str(EXAMPLES / "curl.sh")], gateway_server)
     assert '"status":"finished"' in out
     assert "completion.duration" in out  # the bad-input call names the field
-
