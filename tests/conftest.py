@@ -33,7 +33,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 @pytest.fixture(scope="session")
 def tenlog_server(database_url: str) -> Iterator[ServerProcess]:
     """A running server on the backend, with an API key for organization `org-a`."""
-    server = start_server(database_url, ["--no-bootstrap", "--http-port", "-1"])  # TEMP until gateway lands
+    server = start_server(database_url, ["--no-bootstrap"])
     server.key = server.mint_key(server.org)
     yield server
     server.stop()
