@@ -90,6 +90,8 @@ def keywords_ai_completion(log: vendor_ingest_service_pb2.KeywordsAiRequestLog) 
         completion.cost = log.cost
     if log.HasField("generation_time"):
         completion.duration = max(0.0, log.generation_time)
+    elif log.HasField("latency"):
+        completion.duration = max(0.0, log.latency)
     kept = as_sent(log)
     completion.metadata.update({NAMESPACE: kept})
     customer = _value(log.customer_identifier) if log.HasField("customer_identifier") else None

@@ -123,7 +123,7 @@ class CreateKeywordsAiRequestLogRequest(_message.Message):
     def __init__(self, log: _Optional[_Union[KeywordsAiRequestLog, _Mapping]] = ...) -> None: ...
 
 class KeywordsAiRequestLog(_message.Message):
-    __slots__ = ("model", "prompt_messages", "completion_message", "cost", "completion_tokens", "completion_unit_price", "customer_identifier", "error_message", "full_request", "generation_time", "metadata", "prompt_tokens", "prompt_unit_price", "response_format", "stream", "status_code", "tools", "tool_choice", "ttft", "warnings", "extra")
+    __slots__ = ("model", "prompt_messages", "completion_message", "cost", "completion_tokens", "completion_unit_price", "customer_identifier", "error_message", "full_request", "generation_time", "metadata", "prompt_tokens", "prompt_unit_price", "response_format", "stream", "status_code", "tools", "tool_choice", "ttft", "warnings", "extra", "latency")
     MODEL_FIELD_NUMBER: _ClassVar[int]
     PROMPT_MESSAGES_FIELD_NUMBER: _ClassVar[int]
     COMPLETION_MESSAGE_FIELD_NUMBER: _ClassVar[int]
@@ -145,6 +145,7 @@ class KeywordsAiRequestLog(_message.Message):
     TTFT_FIELD_NUMBER: _ClassVar[int]
     WARNINGS_FIELD_NUMBER: _ClassVar[int]
     EXTRA_FIELD_NUMBER: _ClassVar[int]
+    LATENCY_FIELD_NUMBER: _ClassVar[int]
     model: str
     prompt_messages: _containers.RepeatedCompositeFieldContainer[_struct_pb2.Struct]
     completion_message: _struct_pb2.Struct
@@ -166,7 +167,8 @@ class KeywordsAiRequestLog(_message.Message):
     ttft: float
     warnings: str
     extra: _struct_pb2.Struct
-    def __init__(self, model: _Optional[str] = ..., prompt_messages: _Optional[_Iterable[_Union[_struct_pb2.Struct, _Mapping]]] = ..., completion_message: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., cost: _Optional[float] = ..., completion_tokens: _Optional[int] = ..., completion_unit_price: _Optional[float] = ..., customer_identifier: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., error_message: _Optional[str] = ..., full_request: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., generation_time: _Optional[float] = ..., metadata: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., prompt_tokens: _Optional[int] = ..., prompt_unit_price: _Optional[float] = ..., response_format: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., stream: _Optional[bool] = ..., status_code: _Optional[int] = ..., tools: _Optional[_Iterable[_Union[_struct_pb2.Struct, _Mapping]]] = ..., tool_choice: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., ttft: _Optional[float] = ..., warnings: _Optional[str] = ..., extra: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+    latency: float
+    def __init__(self, model: _Optional[str] = ..., prompt_messages: _Optional[_Iterable[_Union[_struct_pb2.Struct, _Mapping]]] = ..., completion_message: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., cost: _Optional[float] = ..., completion_tokens: _Optional[int] = ..., completion_unit_price: _Optional[float] = ..., customer_identifier: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., error_message: _Optional[str] = ..., full_request: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., generation_time: _Optional[float] = ..., metadata: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., prompt_tokens: _Optional[int] = ..., prompt_unit_price: _Optional[float] = ..., response_format: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., stream: _Optional[bool] = ..., status_code: _Optional[int] = ..., tools: _Optional[_Iterable[_Union[_struct_pb2.Struct, _Mapping]]] = ..., tool_choice: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ..., ttft: _Optional[float] = ..., warnings: _Optional[str] = ..., extra: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., latency: _Optional[float] = ...) -> None: ...
 
 class CreateKeywordsAiRequestLogResponse(_message.Message):
     __slots__ = ("id", "message")
