@@ -11,6 +11,7 @@ The generated protobuf and gRPC stubs live in ``tenlog.v1``; they are shared by
 this client and the tenlog server.
 """
 
+from tenlog import errors
 from tenlog.aio_client import AsyncClient, AsyncResponseStream
 from tenlog.client import Client, ResponseStream
 from tenlog.completions import from_struct, new_completion, new_id, to_struct
@@ -38,6 +39,7 @@ __all__ = [
     "Source",
     "Status",
     "default_logger",
+    "errors",
     "from_struct",
     "new_completion",
     "new_id",

@@ -27,6 +27,7 @@ import grpc
 
 from tenlog.client import Client, ResponseStream
 from tenlog.completions import new_id
+from tenlog.errors import retry_delay
 from tenlog.retry import RetryPolicy
 from tenlog.v1 import completion_pb2, completion_service_pb2
 
@@ -263,7 +264,8 @@ class Logger:
                     return
                 stream = self._stream = _StreamState()
                 self._streams_opened += 1
-            code: grpc.StatusCode | None = None
+            strike = False
+            server_delay: float | None = None
             try:
                 call = self._client.stream_completions(self._requests(stream))
                 with self._cond:
@@ -275,16 +277,19 @@ class Logger:
                 if self._stopped:  # close() cancelled the call; nothing went wrong
                     return
                 failures += 1
-                code = error.code()
+                server_delay = retry_delay(error)
+                # A server asking us to wait (RetryInfo) is pushing back, not refusing the items.
+                strike = error.code() not in _NOT_THE_ITEMS_FAULT and server_delay is None
                 self._last_error = f"{error.code().name}: {error.details()}"
                 log = _log.warning if failures == 1 else _log.debug
                 log("tenlog: stream to %s failed: %s", self._client.settings.target, self._last_error)
             finally:
-                self._end_stream(stream, strike=code not in _NOT_THE_ITEMS_FAULT)
+                self._end_stream(stream, strike=strike)
             if failures:
+                wait = server_delay if server_delay is not None else self._retry.backoff(min(failures, 30))
                 with self._cond:
                     # Waits out the backoff, but wakes at once if close() gives up.
-                    self._cond.wait_for(lambda: self._stopped, self._retry.backoff(min(failures, 30)))
+                    self._cond.wait_for(lambda: self._stopped, wait)
 
     def _requests(self, stream: _StreamState) -> Iterator[completion_pb2.Completion]:
         # Runs on a gRPC thread. Items move from the queue to in_flight under the
