@@ -34,10 +34,12 @@ from tenlog.v1 import completion_pb2, completion_service_pb2
 _log = logging.getLogger("tenlog")
 
 # Stream failures that say nothing about the completions in flight: the server
-# was away, refused us, or we stopped. Only other failures (INTERNAL,
-# INVALID_ARGUMENT, a message too large...) count towards giving up on an item,
-# so that one poisonous completion cannot block the queue forever while an
-# outage or a bad key never makes the logger throw good completions away.
+# was away, refused us, or we stopped. Other failures (INTERNAL,
+# INVALID_ARGUMENT, a message too large...) count a strike against the oldest
+# unanswered item — the server answers in order, so that is the one it choked
+# on — and an item is given up after max_sends strikes. So one poisonous
+# completion cannot block the queue forever, while an outage or a bad key
+# never makes the logger throw good completions away.
 _NOT_THE_ITEMS_FAULT = frozenset(
     {
         grpc.StatusCode.UNAVAILABLE,
@@ -56,9 +58,8 @@ class LoggerStats:
 
     ``enqueued + dropped`` is every ``log()`` call. Each enqueued completion
     ends up ``acknowledged`` (committed), ``rejected`` (the server refused it as
-    invalid; never retried), ``undelivered`` (given up on: on ``max_sends``
-    streams that broke before answering it, or still queued when ``close()``
-    timed out), or
+    invalid; never retried), ``undelivered`` (given up on: ``max_sends``
+    streams failed on it, or it was still queued when ``close()`` timed out), or
     is still ``pending``.
     """
 
@@ -78,7 +79,7 @@ class LoggerStats:
 class _Item:
     completion: completion_pb2.Completion
     sends: int = 0
-    # Streams that failed in a way this item may have caused, while it was in flight.
+    # Streams that failed, in a way it may have caused, while this was the oldest unanswered item.
     strikes: int = 0
 
 
@@ -338,11 +339,17 @@ class Logger:
             # Unanswered items go back to the front, in the order they were sent.
             retry = [stream.in_flight[k] for k in sorted(stream.in_flight)]
             stream.in_flight.clear()
+            if strike and retry:
+                retry[0].strikes += 1
             for item in reversed(retry):
-                item.strikes += strike
                 if item.strikes >= self.max_sends:
                     self._undelivered += 1
-                    _log.warning("tenlog: giving up on completion %s after %d sends", item.completion.id, item.sends)
+                    _log.warning(
+                        "tenlog: giving up on completion %s: %d streams failed on it (%s)",
+                        item.completion.id,
+                        item.strikes,
+                        self._last_error,
+                    )
                 else:
                     self._pending.appendleft(item)
             self._cond.notify_all()
