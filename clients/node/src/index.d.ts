@@ -107,8 +107,11 @@ export interface RejectedCompletion {
 
 export interface UploadResult {
   acceptedCount: number;
+  /** Ids of the accepted items, in order (the first 10,000 on a stream). */
   acceptedIds: string[];
+  /** The rejected items and why (the first 1,000 on a stream). */
   rejected: RejectedCompletion[];
+  rejectedCount: number;
 }
 
 export interface CallOptions {
