@@ -11,7 +11,8 @@ from tenlog_server.domain.api_keys import ApiKeys
 from tenlog_server.domain.completions import CompletionsService
 from tenlog_server.domain.feedback import FeedbackService, FeedbackTasksService
 from tenlog_server.domain.sessions import SessionsService
-from tenlog_server.storage.completion_store import CompletionStore
+from tenlog_server.domain.tail import TailBus
+from tenlog_server.storage.completion_store import CompletionStore, changed_since
 from tenlog_server.storage.database import create_db_engine, is_sqlite
 from tenlog_server.storage.feedback_store import FeedbackStore
 from tenlog_server.storage.key_store import KeyStore
@@ -31,6 +32,7 @@ class App:
     sessions: SessionsService
     tasks: FeedbackTasksService
     feedback: FeedbackService
+    tail: TailBus
 
 
 def build_app(config: ServerConfig, *, migrate: bool = True) -> App:
@@ -47,6 +49,8 @@ def build_app(config: ServerConfig, *, migrate: bool = True) -> App:
         # SQLite has one writer; PostgreSQL takes several concurrent transactions.
         writers=1 if is_sqlite(config.database_url) else 4,
     )
+    tail = TailBus(lambda since_us, limit: changed_since(engine, since_us, limit))
+    batcher.add_listener(tail.publish)
     return App(
         engine=engine,
         batcher=batcher,
@@ -55,4 +59,5 @@ def build_app(config: ServerConfig, *, migrate: bool = True) -> App:
         sessions=SessionsService(SessionStore(engine)),
         tasks=FeedbackTasksService(feedback_store),
         feedback=FeedbackService(feedback_store, completion_store),
+        tail=tail,
     )

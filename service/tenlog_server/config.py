@@ -40,6 +40,7 @@ class ServerConfig:
     max_batch_items: int = field(default_factory=lambda: env_int("MAX_BATCH_ITEMS", 10000))
     max_stream_items: int = field(default_factory=lambda: env_int("MAX_STREAM_ITEMS", 0))  # 0: unlimited
     write_batch_size: int = field(default_factory=lambda: env_int("WRITE_BATCH_SIZE", 2000))
+    max_concurrent_rpcs: int = field(default_factory=lambda: env_int("MAX_CONCURRENT_RPCS", 5000))
     db_pool_size: int = field(default_factory=lambda: env_int("DB_POOL_SIZE", 8))
     workers: int = field(default_factory=lambda: env_int("WORKERS", 1))
     grace_seconds: float = field(default_factory=lambda: env_float("GRACE_SECONDS", 10.0))

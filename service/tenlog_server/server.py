@@ -28,7 +28,8 @@ from tenlog.v1 import vendor_ingest_service_pb2_grpc as vendor_grpc
 from tenlog_server.app import App, build_app
 from tenlog_server.config import ServerConfig
 from tenlog_server.transport.grpc.auth import AuthInterceptor
-from tenlog_server.transport.grpc.completions import CompletionServicer
+from tenlog_server.transport.grpc.completion_streams import CompletionServicer
+from tenlog_server.transport.grpc.completions import IngestLimits
 from tenlog_server.transport.grpc.feedback import FeedbackServicer, FeedbackTaskServicer
 from tenlog_server.transport.grpc.noop import NoopCompletionServicer
 from tenlog_server.transport.grpc.sessions import SessionServicer
@@ -57,7 +58,8 @@ def grpc_options(config: ServerConfig) -> list[tuple[str, Any]]:
 def add_servicers(server: grpc.aio.Server, app: App, config: ServerConfig) -> None:
     """Register every tenlog servicer on the server."""
     completion_cls = NoopCompletionServicer if config.noop else CompletionServicer
-    completion_grpc.add_CompletionServiceServicer_to_server(completion_cls(app.completions), server)
+    limits = IngestLimits(max_batch_items=config.max_batch_items, max_stream_items=config.max_stream_items)
+    completion_grpc.add_CompletionServiceServicer_to_server(completion_cls(app.completions, limits, app.tail), server)
     session_grpc.add_SessionServiceServicer_to_server(SessionServicer(app.sessions), server)
     feedback_grpc.add_FeedbackServiceServicer_to_server(FeedbackServicer(app.feedback), server)
     task_grpc.add_FeedbackTaskServiceServicer_to_server(FeedbackTaskServicer(app.tasks), server)
@@ -88,7 +90,12 @@ async def serve(config: ServerConfig, *, ready: asyncio.Event | None = None) -> 
     """Run the server until SIGTERM/SIGINT; then report NOT_SERVING and drain in-flight calls."""
     app = build_app(config)
     bootstrap(app, config)
-    server = grpc.aio.server(interceptors=[AuthInterceptor(app.keys)], options=grpc_options(config))
+    server = grpc.aio.server(
+        interceptors=[AuthInterceptor(app.keys)],
+        options=grpc_options(config),
+        # Past this many calls gRPC itself answers RESOURCE_EXHAUSTED: memory stays bounded under overload.
+        maximum_concurrent_rpcs=config.max_concurrent_rpcs,
+    )
     add_servicers(server, app, config)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
@@ -122,6 +129,7 @@ async def serve(config: ServerConfig, *, ready: asyncio.Event | None = None) -> 
 
     print("tenlog: shutting down: NOT_SERVING, draining in-flight calls", flush=True)
     await health_servicer.enter_graceful_shutdown()
+    app.tail.close()
     if gateway is not None:
         await gateway.cleanup()
     await server.stop(config.grace_seconds)

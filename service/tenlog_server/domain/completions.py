@@ -81,9 +81,11 @@ class CompletionsService:
         rec.created_at_us = rec.updated_at_us = now_us()
         return rec
 
-    async def _write(self, items: Sequence[tuple[str, CompletionRecord]]) -> list[UpsertResult]:
+    async def _write(
+        self, items: Sequence[tuple[str, CompletionRecord]], *, wait_for_room: bool = False
+    ) -> list[UpsertResult]:
         try:
-            return await self.batcher.submit(items)
+            return await self.batcher.submit(items, wait_for_room=wait_for_room)
         except Overloaded as exc:
             raise ResourceExhausted(str(exc), retry_after=exc.retry_after, reason="WRITE_QUEUE_FULL") from exc
 
@@ -93,14 +95,23 @@ class CompletionsService:
         (result,) = await self._write([(org, rec)])
         return result.record
 
-    async def create_many(self, org: str, recs: Sequence[CompletionRecord | Rejected]) -> BatchOutcome:
+    async def create_many(
+        self,
+        org: str,
+        recs: Sequence[CompletionRecord | Rejected],
+        *,
+        first_index: int = 0,
+        wait_for_room: bool = False,
+    ) -> BatchOutcome:
         """Validate each item alone, then commit every valid one; bad items never sink good ones.
 
-        Items already rejected by the caller (e.g. undecodable) are passed through as Rejected.
+        Items already rejected by the caller are passed through. Indexes count from
+        first_index (a stream's position); wait_for_room makes a full queue slow the
+        caller down instead of failing it.
         """
         valid: list[tuple[int, CompletionRecord]] = []
         rejected: list[Rejected] = []
-        for i, rec in enumerate(recs):
+        for i, rec in enumerate(recs, start=first_index):
             if isinstance(rec, Rejected):
                 rejected.append(rec)
                 continue
@@ -109,7 +120,7 @@ class CompletionsService:
             except InvalidArgument as exc:
                 rejected.append(Rejected(i, rec.id, exc.message, exc.violations))
         if valid:
-            results = await self._write([(org, rec) for _, rec in valid])
+            results = await self._write([(org, rec) for _, rec in valid], wait_for_room=wait_for_room)
             valid = [(i, res.record) for (i, _), res in zip(valid, results, strict=True)]
         return BatchOutcome(valid, sorted(rejected, key=lambda r: r.index))
 

@@ -349,3 +349,15 @@ def _filtered(org: str, flt: CompletionFilter, page: Page, columns: list[Any] | 
     if page.offset:
         query = query.offset(page.offset)
     return query
+
+
+def changed_since(engine: Engine, since_us: int, limit: int) -> list[CompletionRecord]:
+    """Completions of every organization written at or after since_us, oldest write first (the change feed)."""
+    query = (
+        select(completions)
+        .where(completions.c.updated_at_us >= since_us)
+        .order_by(completions.c.updated_at_us, completions.c.organization_id, completions.c.id)
+        .limit(limit)
+    )
+    with engine.connect() as conn:
+        return [row_to_record(r) for r in conn.execute(query)]

@@ -97,6 +97,8 @@ class Completion(Base):
         Index("ix_completions_org_session_created", "organization_id", "session_id", "created_at_us"),
         Index("ix_completions_org_status_created", "organization_id", "status", "created_at_us"),
         Index("ix_completions_org_model_created", "organization_id", "model", "created_at_us"),
+        # The change feed behind live tail reads every organization's writes in commit-time order.
+        Index("ix_completions_updated", "updated_at_us"),
     )
 
 

@@ -59,6 +59,7 @@ class WriteBatcher:
         self._queue: deque[_Entry] = deque()
         self._pending = 0
         self._wakeup = asyncio.Event()
+        self._drained = asyncio.Event()  # set after each commit: waiting streams re-check for room
         self._tasks: list[asyncio.Task[None]] = []
         self._executor = ThreadPoolExecutor(max_workers=writers, thread_name_prefix="tenlog-writer")
         self._listeners: list[CommitListener] = []
@@ -95,10 +96,20 @@ class WriteBatcher:
         """Whether count more completions fit in the queue now."""
         return self._pending + count <= self.max_pending
 
-    async def submit(self, items: Sequence[tuple[str, CompletionRecord]]) -> list[UpsertResult]:
-        """Upsert items; returns once they are committed. Raises Overloaded when the queue is full."""
+    async def submit(
+        self, items: Sequence[tuple[str, CompletionRecord]], *, wait_for_room: bool = False
+    ) -> list[UpsertResult]:
+        """Upsert items; returns once they are committed.
+
+        When the queue is full this raises Overloaded, or with wait_for_room waits
+        until a commit makes room (streams slow their reads instead of failing).
+        """
         if not self.has_room(len(items)):
-            raise Overloaded(self._pending, self.max_pending, self.retry_after())
+            if not wait_for_room:
+                raise Overloaded(self._pending, self.max_pending, self.retry_after())
+            while not self.has_room(len(items)) and self._pending:
+                self._drained.clear()
+                await self._drained.wait()
         future: asyncio.Future[list[UpsertResult]] = asyncio.get_running_loop().create_future()
         self._queue.append(_Entry(items, future))
         self._pending += len(items)
@@ -127,6 +138,7 @@ class WriteBatcher:
                 await self._commit(loop, batch)
             finally:
                 self._pending -= count
+                self._drained.set()
             elapsed = max(time.perf_counter() - started, 1e-4)
             self._rate = 0.8 * self._rate + 0.2 * (count / elapsed)
 

@@ -33,12 +33,18 @@ def timestamp_us(ts: timestamp_pb2.Timestamp) -> int:
     return ts.seconds * 1_000_000 + ts.nanos // 1000
 
 
+def _enum_name(names: dict[int, str], number: int) -> str:
+    # Unspecified stays empty for the domain to default; an unknown number (proto3
+    # enums are open) is kept as a number so validation rejects it by name.
+    return names.get(number, str(number) if number else "")
+
+
 def completion_to_record(msg: pb.Completion) -> CompletionRecord:
-    """A Completion message as a record; unspecified enums stay empty for the domain to default."""
+    """A Completion message as a record."""
     return CompletionRecord(
         id=msg.id,
-        kind=KIND_NAMES.get(msg.kind, ""),
-        status=STATUS_NAMES.get(msg.status, ""),
+        kind=_enum_name(KIND_NAMES, msg.kind),
+        status=_enum_name(STATUS_NAMES, msg.status),
         tags=list(msg.tags),
         request=struct_to_dict(msg.request) if msg.HasField("request") else None,
         response=struct_to_dict(msg.response) if msg.HasField("response") else None,

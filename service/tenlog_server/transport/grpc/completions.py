@@ -1,7 +1,8 @@
-"""CompletionService servicer (unary RPCs; the streaming ones live in completion_streams.py)."""
+"""CompletionService unary RPCs; the streaming ones are added in completion_streams.py."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import grpc
@@ -75,11 +76,20 @@ def update_changes(request: api.UpdateCompletionRequest) -> dict[str, Any]:
     return changes
 
 
-class CompletionServicer(api_grpc.CompletionServiceServicer):
+@dataclass(frozen=True, slots=True)
+class IngestLimits:
+    """Per-call limits on bulk ingest; 0 means no limit."""
+
+    max_batch_items: int = 10_000
+    max_stream_items: int = 0
+
+
+class UnaryCompletionServicer(api_grpc.CompletionServiceServicer):
     """Implements the unary CompletionService RPCs."""
 
-    def __init__(self, completions: CompletionsService) -> None:
+    def __init__(self, completions: CompletionsService, limits: IngestLimits) -> None:
         self.completions = completions
+        self.limits = limits
 
     @rpc
     async def CreateCompletion(
@@ -130,6 +140,14 @@ class CompletionServicer(api_grpc.CompletionServiceServicer):
     async def BatchCreateCompletions(
         self, request: api.BatchCreateCompletionsRequest, context: grpc.aio.ServicerContext
     ) -> api.BatchCreateCompletionsResponse:
+        limit = self.limits.max_batch_items
+        if limit and len(request.completions) > limit:
+            raise InvalidArgument(
+                f"the batch has {len(request.completions)} completions; the limit is {limit} per batch "
+                "(TENLOG_MAX_BATCH_ITEMS)",
+                [FieldViolation("completions", f"at most {limit} items per batch")],
+                reason="BATCH_TOO_LARGE",
+            )
         outcome = await self.completions.create_many(
             current_org(context), [completion_to_record(c) for c in request.completions]
         )
@@ -137,6 +155,7 @@ class CompletionServicer(api_grpc.CompletionServiceServicer):
             accepted_count=len(outcome.accepted),
             accepted_ids=[rec.id for _, rec in outcome.accepted],
             rejected=[rejected_message(r) for r in outcome.rejected],
+            rejected_count=len(outcome.rejected),
         )
 
 

@@ -10,7 +10,7 @@ from tenlog.v1 import completion_service_pb2 as api
 
 from tenlog_server.domain.clock import new_id
 
-from .completions import CompletionServicer
+from .completion_streams import CompletionServicer
 
 
 class NoopCompletionServicer(CompletionServicer):

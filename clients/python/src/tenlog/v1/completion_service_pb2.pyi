@@ -120,14 +120,16 @@ class RejectedCompletion(_message.Message):
     def __init__(self, index: _Optional[int] = ..., id: _Optional[str] = ..., reason: _Optional[str] = ..., field_violations: _Optional[_Iterable[_Union[_error_details_pb2.BadRequest.FieldViolation, _Mapping]]] = ...) -> None: ...
 
 class BatchCreateCompletionsResponse(_message.Message):
-    __slots__ = ("accepted_count", "accepted_ids", "rejected")
+    __slots__ = ("accepted_count", "accepted_ids", "rejected", "rejected_count")
     ACCEPTED_COUNT_FIELD_NUMBER: _ClassVar[int]
     ACCEPTED_IDS_FIELD_NUMBER: _ClassVar[int]
     REJECTED_FIELD_NUMBER: _ClassVar[int]
+    REJECTED_COUNT_FIELD_NUMBER: _ClassVar[int]
     accepted_count: int
     accepted_ids: _containers.RepeatedScalarFieldContainer[str]
     rejected: _containers.RepeatedCompositeFieldContainer[RejectedCompletion]
-    def __init__(self, accepted_count: _Optional[int] = ..., accepted_ids: _Optional[_Iterable[str]] = ..., rejected: _Optional[_Iterable[_Union[RejectedCompletion, _Mapping]]] = ...) -> None: ...
+    rejected_count: int
+    def __init__(self, accepted_count: _Optional[int] = ..., accepted_ids: _Optional[_Iterable[str]] = ..., rejected: _Optional[_Iterable[_Union[RejectedCompletion, _Mapping]]] = ..., rejected_count: _Optional[int] = ...) -> None: ...
 
 class UploadCompletionsRequest(_message.Message):
     __slots__ = ("completion",)
@@ -136,14 +138,16 @@ class UploadCompletionsRequest(_message.Message):
     def __init__(self, completion: _Optional[_Union[_completion_pb2.Completion, _Mapping]] = ...) -> None: ...
 
 class UploadCompletionsResponse(_message.Message):
-    __slots__ = ("accepted_count", "accepted_ids", "rejected")
+    __slots__ = ("accepted_count", "accepted_ids", "rejected", "rejected_count")
     ACCEPTED_COUNT_FIELD_NUMBER: _ClassVar[int]
     ACCEPTED_IDS_FIELD_NUMBER: _ClassVar[int]
     REJECTED_FIELD_NUMBER: _ClassVar[int]
+    REJECTED_COUNT_FIELD_NUMBER: _ClassVar[int]
     accepted_count: int
     accepted_ids: _containers.RepeatedScalarFieldContainer[str]
     rejected: _containers.RepeatedCompositeFieldContainer[RejectedCompletion]
-    def __init__(self, accepted_count: _Optional[int] = ..., accepted_ids: _Optional[_Iterable[str]] = ..., rejected: _Optional[_Iterable[_Union[RejectedCompletion, _Mapping]]] = ...) -> None: ...
+    rejected_count: int
+    def __init__(self, accepted_count: _Optional[int] = ..., accepted_ids: _Optional[_Iterable[str]] = ..., rejected: _Optional[_Iterable[_Union[RejectedCompletion, _Mapping]]] = ..., rejected_count: _Optional[int] = ...) -> None: ...
 
 class StreamCompletionsRequest(_message.Message):
     __slots__ = ("completion",)

@@ -1,0 +1,36 @@
+"""`tenlog tail`: print new and updated completions as JSON lines as they are committed."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import grpc
+from google.protobuf import json_format
+from tenlog.v1 import completion_pb2 as pb
+from tenlog.v1 import completion_service_pb2 as api
+from tenlog.v1 import completion_service_pb2_grpc as api_grpc
+
+
+def run_tail(target: str, api_key: str, tags: list[str], session_id: str, status: str) -> int:
+    """Stream TailCompletions from target and print one JSON object per event until interrupted."""
+    request = api.TailCompletionsRequest(
+        tags=tags,
+        session_id=session_id,
+        status=pb.Status.Value(f"STATUS_{status.upper()}") if status else pb.STATUS_UNSPECIFIED,
+    )
+    with grpc.insecure_channel(target) as channel:
+        stub = api_grpc.CompletionServiceStub(channel)
+        try:
+            for event in stub.TailCompletions(request, metadata=(("x-log10-token", api_key),)):
+                line = {
+                    "event": api.TailEvent.Name(event.event).removeprefix("TAIL_EVENT_").lower(),
+                    "completion": json_format.MessageToDict(event.completion, preserving_proto_field_name=True),
+                }
+                print(json.dumps(line), flush=True)
+        except KeyboardInterrupt:
+            return 0
+        except grpc.RpcError as exc:
+            print(f"tenlog tail: {exc.code().name}: {exc.details()}", file=sys.stderr)
+            return 1
+    return 0
