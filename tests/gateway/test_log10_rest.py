@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from pathlib import Path
+
+import aiohttp
+import pytest
 
 from tests.gateway.conftest import Rest
 
@@ -177,3 +181,17 @@ def test_openapi_document_and_offline_docs_page(rest: Rest) -> None:
     assert docs.status == 200 and "/openapi.json" in docs.text
     # Offline: the page loads nothing from another host.
     assert not re.search(r"""(src|href)=["']https?://""", docs.text)
+
+
+async def test_server_stream_answers_ndjson_as_events_happen(rest: Rest, unique: str) -> None:
+    url = f"{rest.base_url}/api/v1/completions:tail?tags={unique}"
+    async with aiohttp.ClientSession() as session, session.get(url, headers={"X-Log10-Token": rest.key}) as response:
+        if response.status == 501:
+            pytest.skip("the server does not implement TailCompletions yet")
+        assert response.status == 200
+        assert response.headers["Content-Type"].startswith("application/x-ndjson")
+        created = await asyncio.to_thread(rest.post, "/api/v1/completions", {"status": "finished", "tags": [unique]})
+        line = await asyncio.wait_for(response.content.readline(), 15)
+        event = json.loads(line)["result"]
+        assert event["event"] == "created"
+        assert event["completion"]["id"] == created.json["id"]

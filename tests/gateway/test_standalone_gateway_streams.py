@@ -114,6 +114,19 @@ def test_a_bad_stream_line_is_named(standalone: StandaloneGateway) -> None:
     assert "line 1" in typed.json["message"] and "completion.duration" in typed.json["message"]
 
 
+def test_a_bad_line_ends_a_bidi_stream_with_its_error(standalone: StandaloneGateway) -> None:
+    body = _ndjson([{"id": "b-0"}]) + b"not json\n" + _ndjson([{"id": "b-2"}])
+    result = standalone.rest.post("/api/v1/completions:stream", raw=body)
+    if result.status == 200:
+        # The first acknowledgement went out before the bad line was read.
+        last = json.loads(result.text.splitlines()[-1])
+        assert "line 2" in last["error"]["message"]
+        assert "b-2" not in result.text
+    else:
+        assert result.status == 400, result.text
+        assert "line 2" in result.json["message"]
+
+
 def test_upstream_down_is_503(noop_server: ServerProcess) -> None:
     port = free_port()
     proc = subprocess.Popen(

@@ -37,6 +37,8 @@ from tenlog_server.transport.http.routes import Route, RouteMatch, RouteTable, b
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
+# How long a streamed answer waits for its first message before sending headers.
+FIRST_STREAM_MESSAGE_WAIT_SECONDS = 1.0
 _JSON = "application/json"
 
 TABLE_KEY = web.AppKey("route_table", RouteTable)
@@ -147,34 +149,44 @@ class Gateway:
         return await self._write_stream(request, route, call)
 
     async def _write_stream(
-        self, request: web.Request, route: Route, call: Any, first: Message | None = None
+        self, request: web.Request, route: Route, call: Any, failure: list[GatewayError] | None = None
     ) -> web.StreamResponse:
         """Answer NDJSON lines `{"result": ...}`, as grpc-gateway does, ending with `{"error": ...}` on failure.
 
-        The first message (or error) is awaited before the headers are sent, so a
-        call refused up front (bad key, bad argument) still gets its HTTP status.
+        The first message is awaited briefly before the headers go out, so a call
+        refused up front (bad key, bad argument) still gets its HTTP status; a
+        quiet stream (a tail with nothing new yet) gets its headers anyway.
+        `failure` holds the error of a bad request-stream line, which cancels the call.
         """
+        failure = failure if failure is not None else []
         iterator = call.__aiter__()
+        first: asyncio.Future[Any] = asyncio.ensure_future(iterator.__anext__())
         try:
-            if first is None:
-                first = await iterator.__anext__()
-        except StopAsyncIteration:
-            first = None
-        except grpc.aio.AioRpcError as error:
-            status, body = rpc_error_response(error)
-            return _json_response(status, body)
-        response = web.StreamResponse(status=route.success_code)
-        response.content_type = NDJSON_CONTENT_TYPE
-        await response.prepare(request)
-        try:
-            if first is not None:
-                await response.write(encode_line({"result": _response_json(route, first)}))
-                async for item in iterator:
+            await asyncio.wait({first}, timeout=FIRST_STREAM_MESSAGE_WAIT_SECONDS)
+            if first.done() and first.cancelled() and failure:
+                return _gateway_error_response(failure[0])
+            if first.done() and not first.cancelled() and isinstance(first.exception(), grpc.aio.AioRpcError):
+                if failure:
+                    return _gateway_error_response(failure[0])
+                status, body = rpc_error_response(first.exception())  # type: ignore[arg-type]
+                return _json_response(status, body)
+            response = web.StreamResponse(status=route.success_code)
+            response.content_type = NDJSON_CONTENT_TYPE
+            await response.prepare(request)
+            try:
+                item = await first
+                while True:
                     await response.write(encode_line({"result": _response_json(route, item)}))
-        except grpc.aio.AioRpcError as error:
-            _, body = rpc_error_response(error)
-            await response.write(encode_line({"error": body}))
+                    item = await iterator.__anext__()
+            except StopAsyncIteration:
+                pass
+            except (grpc.aio.AioRpcError, asyncio.CancelledError) as error:
+                if not failure and isinstance(error, asyncio.CancelledError):
+                    raise  # the HTTP client went away: stop
+                body = failure[0].body() if failure else rpc_error_response(error)[1]  # type: ignore[arg-type]
+                await response.write(encode_line({"error": body}))
         finally:
+            first.cancel()
             call.cancel()
         await response.write_eof()
         return response
@@ -225,13 +237,7 @@ class Gateway:
             response_deserializer=route.response_class.FromString,
         )(requests(), metadata=metadata)
         holder.append(stream_call)
-        streamed = await self._write_stream(request, route, stream_call)
-        if failure and isinstance(streamed, web.StreamResponse) and streamed.prepared:
-            # The acknowledgements so far went out; the bad line ends the stream.
-            await streamed.write(encode_line({"error": failure[0].body()}))
-        elif failure:
-            return _gateway_error_response(failure[0])
-        return streamed
+        return await self._write_stream(request, route, stream_call, failure)
 
 
 def build_app(
@@ -291,7 +297,8 @@ async def start_gateway(
     app.on_cleanup.append(close_channel)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, host, port)
+    # reuse_port: `tenlog serve --workers N` runs N gateways on one port.
+    site = web.TCPSite(runner, host, port, reuse_port=True)
     await site.start()
     log.info("REST gateway on http://%s:%s -> gRPC %s", host, port, upstream_target)
     return runner
