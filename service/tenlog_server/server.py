@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import dataclasses
 import logging
+import multiprocessing
+import os
 import signal
 import sys
+import threading
+from collections.abc import Callable
+from multiprocessing.synchronize import Event as EventType
 from typing import Any
 
 import grpc
@@ -36,6 +41,7 @@ from tenlog_server.transport.grpc.sessions import SessionServicer
 from tenlog_server.transport.grpc.vendor_ingest import VendorIngestServicer
 
 log = logging.getLogger("tenlog")
+STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 SERVICE_NAMES = [
     completion_service_pb2.DESCRIPTOR.services_by_name["CompletionService"].full_name,
@@ -86,8 +92,14 @@ def bootstrap(app: App, config: ServerConfig) -> None:
     )
 
 
-async def serve(config: ServerConfig, *, ready: asyncio.Event | None = None) -> None:
+async def serve(config: ServerConfig, *, handlers_ready: Callable[[], None] | None = None) -> None:
     """Run the server until SIGTERM/SIGINT; then report NOT_SERVING and drain in-flight calls."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in STOP_SIGNALS:
+        loop.add_signal_handler(sig, stop.set)
+    if handlers_ready is not None:
+        handlers_ready()  # a --workers parent forwards SIGTERM only from now on
     app = build_app(config)
     bootstrap(app, config)
     server = grpc.aio.server(
@@ -112,19 +124,13 @@ async def serve(config: ServerConfig, *, ready: asyncio.Event | None = None) -> 
 
     gateway = None
     if config.http_port >= 0:
-        from tenlog_server.transport.http import start_gateway
+        from tenlog_server.transport.http.gateway import bound_port, start_gateway
 
         gateway = await start_gateway(
             f"{config.host}:{port}", config.host, config.http_port, max_body_bytes=config.max_message_bytes
         )
-        print(f"tenlog: serving HTTP on {config.host}:{_http_port(gateway, config)}", flush=True)
+        print(f"tenlog: serving HTTP on {config.host}:{bound_port(gateway)}", flush=True)
 
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    if ready is not None:
-        ready.set()
     await stop.wait()
 
     print("tenlog: shutting down: NOT_SERVING, draining in-flight calls", flush=True)
@@ -138,14 +144,46 @@ async def serve(config: ServerConfig, *, ready: asyncio.Event | None = None) -> 
     print("tenlog: stopped", flush=True)
 
 
-def _http_port(runner: Any, config: ServerConfig) -> int:
-    with contextlib.suppress(Exception):
-        for site in runner.sites:
-            return int(site._server.sockets[0].getsockname()[1])
-    return config.http_port
+def _configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def _worker(config: ServerConfig, handlers_ready: EventType) -> None:
+    _configure_logging()
+    asyncio.run(serve(config, handlers_ready=handlers_ready.set))
 
 
 def run(config: ServerConfig) -> None:
-    """Blocking entry point of `tenlog serve` for one process."""
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    asyncio.run(serve(config))
+    """Blocking entry point of `tenlog serve`: one process, or --workers processes sharing the ports."""
+    _configure_logging()
+    if config.workers <= 1:
+        asyncio.run(serve(config))
+        return
+    if config.port == 0 or config.http_port == 0:
+        raise SystemExit("tenlog: --workers needs fixed ports (the processes share them with SO_REUSEPORT)")
+    # Migrate and bootstrap once, before the workers race for it.
+    app = build_app(config)
+    bootstrap(app, config)
+    app.engine.dispose()
+    worker_config = dataclasses.replace(config, workers=1, bootstrap=False)
+    context = multiprocessing.get_context("spawn")
+    ready = [context.Event() for _ in range(config.workers)]
+    workers = [context.Process(target=_worker, args=(worker_config, event)) for event in ready]
+    for process in workers:
+        process.start()
+    stop_requested = threading.Event()
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, lambda _signum, _frame: stop_requested.set())
+    while any(process.is_alive() for process in workers) and not stop_requested.wait(0.2):
+        pass
+    for process, handlers_ready in zip(workers, ready, strict=True):
+        # A worker still importing would die of the signal: wait until it can drain instead.
+        while process.is_alive() and not handlers_ready.wait(0.1):
+            pass
+        if process.pid is not None and process.is_alive():
+            os.kill(process.pid, signal.SIGTERM)
+    for process in workers:
+        process.join()
+    codes = [process.exitcode for process in workers]
+    if any(code != 0 for code in codes):
+        raise SystemExit(f"tenlog: worker exit codes {codes}")
