@@ -7,7 +7,6 @@ import sys
 
 import grpc
 from google.protobuf import json_format
-from tenlog.v1 import completion_pb2 as pb
 from tenlog.v1 import completion_service_pb2 as api
 from tenlog.v1 import completion_service_pb2_grpc as api_grpc
 
@@ -17,7 +16,7 @@ def run_tail(target: str, api_key: str, tags: list[str], session_id: str, status
     request = api.TailCompletionsRequest(
         tags=tags,
         session_id=session_id,
-        status=pb.Status.Value(f"STATUS_{status.upper()}") if status else pb.STATUS_UNSPECIFIED,
+        status=f"STATUS_{status.upper()}" if status else "STATUS_UNSPECIFIED",
     )
     with grpc.insecure_channel(target) as channel:
         stub = api_grpc.CompletionServiceStub(channel)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import concurrent.futures
-import os
 import queue
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import grpc
 import pytest
@@ -22,7 +22,7 @@ def children(pid: int) -> list[int]:
     """The worker processes of a server (not multiprocessing's resource tracker)."""
     with open(f"/proc/{pid}/task/{pid}/children") as f:
         pids = [int(p) for p in f.read().split()]
-    return [p for p in pids if b"spawn_main" in open(f"/proc/{p}/cmdline", "rb").read()]
+    return [p for p in pids if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
 
 
 def test_workers_share_the_ports_and_the_database(sqlite_path: str) -> None:
@@ -119,5 +119,6 @@ def test_shutdown_leaves_no_worker_behind(sqlite_path: str) -> None:
     server = start_server(sqlite_path, ["--no-bootstrap", "--workers", "2", "--http-port", "-1"])
     pids = children(server.proc.pid)
     assert server.stop() == 0
-    for pid in pids:
-        assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
+    for pid in pids:  # gone, or a zombie awaiting its reaper
+        stat = Path(f"/proc/{pid}/stat")
+        assert not stat.exists() or stat.read_text().split()[2] == "Z"

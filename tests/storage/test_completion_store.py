@@ -33,8 +33,8 @@ def test_batch_applies_repeated_ids_in_order(engine: Engine, unique: str) -> Non
     assert [r.created for r in results] == [True, False, False, True]
     stored = store.get(org, "x")
     assert stored is not None and stored.status == "finished" and stored.tags == ["b"]
-    assert store.list(org, CompletionFilter(tags=["b"]), Page(limit=10))[0].id == "x"
-    assert store.list(org, CompletionFilter(tags=["c"]), Page(limit=10)) == []
+    assert store.list_completions(org, CompletionFilter(tags=["b"]), Page(limit=10))[0].id == "x"
+    assert store.list_completions(org, CompletionFilter(tags=["c"]), Page(limit=10)) == []
     assert SessionStore(engine).get(org, "s") is not None
 
 

@@ -159,9 +159,9 @@ class CompletionsService:
             raise NotFound(f"completion {completion_id!r} not found")
         return rec
 
-    async def list(self, org: str, flt: CompletionFilter, page: Page) -> list[CompletionRecord]:
+    async def list_completions(self, org: str, flt: CompletionFilter, page: Page) -> list[CompletionRecord]:
         """Completions matching the filter, newest first."""
-        return await asyncio.to_thread(self.store.list, org, flt, page)
+        return await asyncio.to_thread(self.store.list_completions, org, flt, page)
 
     async def list_ungraded(self, org: str, task_id: str, page: Page) -> list[CompletionRecord]:
         """Completions matching some task's selector (or the given task's) that have no feedback yet."""

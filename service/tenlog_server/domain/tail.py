@@ -15,8 +15,8 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
+from tenlog_server.storage.completion_store import UpsertResult
 from tenlog_server.storage.records import CompletionFilter, CompletionRecord
-from tenlog_server.storage.write_batcher import UpsertResult
 
 from .clock import now_us
 from .tag_selector import matches

@@ -9,19 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Row, and_, delete, exists, func, or_, select, update
+from sqlalchemy import Connection, Engine, Row, Table, and_, delete, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .json_columns import dump_json, load_json
 from .records import CompletionFilter, CompletionRecord, Page
 from .schema import Completion, CompletionTag, FeedbackCompletion, Session
 
-completions = Completion.__table__
-completion_tags = CompletionTag.__table__
-sessions = Session.__table__
-feedback_completions = FeedbackCompletion.__table__
+completions = cast(Table, Completion.__table__)
+completion_tags = cast(Table, CompletionTag.__table__)
+sessions = cast(Table, Session.__table__)
+feedback_completions = cast(Table, FeedbackCompletion.__table__)
 
 TERMINAL = ("finished", "failed")
 _DATA_COLUMNS = [c.name for c in completions.columns if c.name not in ("organization_id", "id", "created_at_us")]
@@ -268,7 +268,7 @@ class CompletionStore:
             query = select(completions.c.id).where(completions.c.organization_id == org, completions.c.id.in_(set(ids)))
             return {r[0] for r in conn.execute(query)}
 
-    def list(self, org: str, flt: CompletionFilter, page: Page) -> list[CompletionRecord]:
+    def list_completions(self, org: str, flt: CompletionFilter, page: Page) -> list[CompletionRecord]:
         """Completions matching the filter, newest first."""
         with self.engine.connect() as conn:
             return [row_to_record(r) for r in conn.execute(_filtered(org, flt, page))]

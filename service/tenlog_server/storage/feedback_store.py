@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, Row, exists, select
+from typing import cast
+
+from sqlalchemy import Engine, Row, Table, exists, select
 from sqlalchemy.exc import IntegrityError
 
 from .json_columns import dump_json, load_json
 from .records import FeedbackRecord, FeedbackTaskRecord, Page
 from .schema import Feedback, FeedbackCompletion, FeedbackTask
 
-tasks = FeedbackTask.__table__
-feedback = Feedback.__table__
-links = FeedbackCompletion.__table__
+tasks = cast(Table, FeedbackTask.__table__)
+feedback = cast(Table, Feedback.__table__)
+links = cast(Table, FeedbackCompletion.__table__)
 
 
 class DuplicateId(Exception):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, func, select
+from typing import cast
+
+from sqlalchemy import Engine, Table, func, select
 
 from .completion_store import dialect_insert
 from .schema import ApiKey, Organization
 
-organizations = Organization.__table__
-api_keys = ApiKey.__table__
+organizations = cast(Table, Organization.__table__)
+api_keys = cast(Table, ApiKey.__table__)
 
 
 class KeyStore:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, select
+from typing import cast
+
+from sqlalchemy import Engine, Table, select
 
 from .completion_store import ensure_sessions
 from .records import Page, SessionRecord
 from .schema import Session
 
-sessions = Session.__table__
+sessions = cast(Table, Session.__table__)
 
 
 class SessionStore:

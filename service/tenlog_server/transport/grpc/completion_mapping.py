@@ -153,10 +153,11 @@ def task_to_message(rec: FeedbackTaskRecord) -> pb.FeedbackTask:
     return msg
 
 
-def feedback_to_message(rec: FeedbackRecord) -> pb.Feedback:
-    """A feedback record as a Feedback message."""
+def feedback_to_message(rec: FeedbackRecord, org: str) -> pb.Feedback:
+    """A feedback record of organization `org` as a Feedback message."""
     msg = pb.Feedback(
         id=rec.id,
+        organization_id=org,
         created_at_ms=float(rec.created_at_us // 1000),
         task_id=rec.task_id,
         matched_completion_ids=rec.matched_completion_ids,

@@ -119,7 +119,7 @@ class UnaryCompletionServicer(api_grpc.CompletionServiceServicer):
         self, request: api.ListCompletionsRequest, context: grpc.aio.ServicerContext
     ) -> api.ListCompletionsResponse:
         page = make_page(request.page_size, request.limit, request.offset, request.page_token)
-        rows = await self.completions.list(current_org(context), completion_filter(request), page)
+        rows = await self.completions.list_completions(current_org(context), completion_filter(request), page)
         return api.ListCompletionsResponse(
             completions=[record_to_completion(r) for r in rows],
             next_page_token=_next(page, rows),

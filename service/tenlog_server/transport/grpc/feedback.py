@@ -83,17 +83,20 @@ class FeedbackServicer(fb_grpc.FeedbackServiceServicer):
                 request.max_matched_completions if request.HasField("max_matched_completions") else DEFAULT_MAX_MATCHED
             ),
         )
-        return feedback_to_message(await self.feedback.upload(current_org(context), upload))
+        org = current_org(context)
+        return feedback_to_message(await self.feedback.upload(org, upload), org)
 
     @rpc
     async def GetFeedback(self, request: fb_api.GetFeedbackRequest, context: grpc.aio.ServicerContext) -> pb.Feedback:
-        return feedback_to_message(await self.feedback.get(current_org(context), request.id))
+        org = current_org(context)
+        return feedback_to_message(await self.feedback.get(org, request.id), org)
 
     @rpc
     async def ListFeedback(
         self, request: fb_api.ListFeedbackRequest, context: grpc.aio.ServicerContext
     ) -> fb_api.ListFeedbackResponse:
         page = make_page(request.page_size, request.limit, request.offset, request.page_token)
-        rows = await self.feedback.list(current_org(context), request.task_id, request.completion_id, page)
+        org = current_org(context)
+        rows = await self.feedback.list(org, request.task_id, request.completion_id, page)
         token = "" if page.offset else next_token(page, [(r.created_at_us, r.id) for r in rows])
-        return fb_api.ListFeedbackResponse(feedback=[feedback_to_message(r) for r in rows], next_page_token=token)
+        return fb_api.ListFeedbackResponse(feedback=[feedback_to_message(r, org) for r in rows], next_page_token=token)

@@ -132,7 +132,7 @@ class FeedbackTask(_message.Message):
     def __init__(self, id: _Optional[str] = ..., created_at_ms: _Optional[float] = ..., json_schema: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., name: _Optional[str] = ..., instruction: _Optional[str] = ..., completion_tags_selector: _Optional[_Iterable[str]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Feedback(_message.Message):
-    __slots__ = ("id", "created_at_ms", "task_id", "json_values", "matched_completion_ids", "comment", "completions_summary", "created_at")
+    __slots__ = ("id", "created_at_ms", "task_id", "json_values", "matched_completion_ids", "comment", "completions_summary", "created_at", "organization_id")
     ID_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_MS_FIELD_NUMBER: _ClassVar[int]
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
@@ -141,6 +141,7 @@ class Feedback(_message.Message):
     COMMENT_FIELD_NUMBER: _ClassVar[int]
     COMPLETIONS_SUMMARY_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    ORGANIZATION_ID_FIELD_NUMBER: _ClassVar[int]
     id: str
     created_at_ms: float
     task_id: str
@@ -149,4 +150,5 @@ class Feedback(_message.Message):
     comment: str
     completions_summary: str
     created_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., created_at_ms: _Optional[float] = ..., task_id: _Optional[str] = ..., json_values: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., matched_completion_ids: _Optional[_Iterable[str]] = ..., comment: _Optional[str] = ..., completions_summary: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    organization_id: str
+    def __init__(self, id: _Optional[str] = ..., created_at_ms: _Optional[float] = ..., task_id: _Optional[str] = ..., json_values: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., matched_completion_ids: _Optional[_Iterable[str]] = ..., comment: _Optional[str] = ..., completions_summary: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., organization_id: _Optional[str] = ...) -> None: ...
