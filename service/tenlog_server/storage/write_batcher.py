@@ -93,8 +93,8 @@ class WriteBatcher:
         self._executor.shutdown(wait=True)
 
     def has_room(self, count: int = 1) -> bool:
-        """Whether count more completions fit in the queue now."""
-        return self._pending + count <= self.max_pending
+        """Whether count more completions fit in the queue now (an idle queue takes any one entry)."""
+        return self._pending == 0 or self._pending + count <= self.max_pending
 
     async def submit(
         self, items: Sequence[tuple[str, CompletionRecord]], *, wait_for_room: bool = False
@@ -107,7 +107,7 @@ class WriteBatcher:
         if not self.has_room(len(items)):
             if not wait_for_room:
                 raise Overloaded(self._pending, self.max_pending, self.retry_after())
-            while not self.has_room(len(items)) and self._pending:
+            while not self.has_room(len(items)):
                 self._drained.clear()
                 await self._drained.wait()
         future: asyncio.Future[list[UpsertResult]] = asyncio.get_running_loop().create_future()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import grpc
@@ -107,9 +108,23 @@ def http_status_for(code: grpc.StatusCode, details: list[dict[str, Any]]) -> int
     return HTTP_STATUS_BY_CODE.get(code, 500)
 
 
-def rpc_error_response(error: grpc.aio.AioRpcError) -> tuple[int, dict[str, Any]]:
-    """HTTP status and body for a failed upstream call."""
+def retry_after_seconds(details: list[dict[str, Any]]) -> int | None:
+    """Whole seconds of a RetryInfo detail, rounded up (the HTTP Retry-After header), or None."""
+    for detail in details:
+        if detail.get("@type", "").endswith("google.rpc.RetryInfo"):
+            delay = str(detail.get("retry_delay", "0s")).removesuffix("s")
+            try:
+                return max(1, math.ceil(float(delay)))
+            except ValueError:
+                return None
+    return None
+
+
+def rpc_error_response(error: grpc.aio.AioRpcError) -> tuple[int, dict[str, Any], dict[str, str]]:
+    """HTTP status, body and headers (Retry-After from RetryInfo) for a failed upstream call."""
     code = error.code()
     details = status_details(error.trailing_metadata())
     message = error.details() or code.name.lower().replace("_", " ")
-    return http_status_for(code, details), error_body(code, message, details)
+    retry_after = retry_after_seconds(details)
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+    return http_status_for(code, details), error_body(code, message, details), headers

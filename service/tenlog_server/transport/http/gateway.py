@@ -47,11 +47,12 @@ MAX_BODY_KEY = web.AppKey("max_body_bytes", int)
 OPENAPI_KEY = web.AppKey("openapi", bytes)
 
 
-def _json_response(status: int, value: Any) -> web.Response:
+def _json_response(status: int, value: Any, headers: dict[str, str] | None = None) -> web.Response:
     return web.Response(
         status=status,
         body=json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode(),
         content_type=_JSON,
+        headers=headers,
     )
 
 
@@ -105,8 +106,7 @@ class Gateway:
         except GatewayError as error:
             return _gateway_error_response(error)
         except grpc.aio.AioRpcError as error:
-            status, body = rpc_error_response(error)
-            return _json_response(status, body)
+            return _json_response(*rpc_error_response(error))
 
     async def _read_body(self, request: web.Request) -> bytes:
         try:
@@ -168,8 +168,7 @@ class Gateway:
             if first.done() and not first.cancelled() and isinstance(first.exception(), grpc.aio.AioRpcError):
                 if failure:
                     return _gateway_error_response(failure[0])
-                status, body = rpc_error_response(first.exception())  # type: ignore[arg-type]
-                return _json_response(status, body)
+                return _json_response(*rpc_error_response(first.exception()))  # type: ignore[arg-type]
             response = web.StreamResponse(status=route.success_code)
             response.content_type = NDJSON_CONTENT_TYPE
             await response.prepare(request)
