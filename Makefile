@@ -11,6 +11,8 @@ $(VENV_STAMP): pyproject.toml clients/python/pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e clients/python -e '.[dev]'
+	# log10-io ships a `log10` package that clashes with log10py: the gateway tests load it from here.
+	$(PY) -m pip install -q --no-deps --target .venv/sdk/log10-io log10-io==0.16.1
 	touch $@
 
 $(NODE_STAMP): package.json package-lock.json
