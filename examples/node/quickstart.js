@@ -11,10 +11,12 @@ const { TenlogClient, errorDetails } = require('../../clients/node');
 async function main() {
   const client = new TenlogClient(); // TENLOG_TARGET / TENLOG_API_KEY
   try {
+    // Follow our tag from now on; the server subscribes the tail as the call starts.
     const tail = client.tailCompletions({ tags: ['node-example'] });
     (async () => {
       for await (const { event, completion } of tail) console.log('tail', event, completion.id, completion.status);
     })();
+    await new Promise((resolve) => setTimeout(resolve, 200));
 
     const created = await client.createCompletion({
       status: 'started',
