@@ -1,0 +1,36 @@
+"""Latency percentiles and throughput summaries shared by every measurement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    """The nearest-rank percentile of an ascending list (0.0 for an empty one)."""
+    if not sorted_values:
+        return 0.0
+    index = min(len(sorted_values) - 1, max(0, round(fraction * (len(sorted_values) - 1))))
+    return sorted_values[index]
+
+
+@dataclass(frozen=True, slots=True)
+class Throughput:
+    """Items done over a measured window, with the latency of the calls that did them."""
+
+    items: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    errors: int = 0
+    server_cpu: float = 0.0  # server CPU seconds per wall second over the window (1.0 = one core)
+
+    @property
+    def rate(self) -> float:
+        """Items per second."""
+        return self.items / self.seconds if self.seconds > 0 else 0.0
+
+
+def summarize(items: int, seconds: float, latencies_ms: list[float], errors: int = 0) -> Throughput:
+    """A Throughput from a count, a window and the (unsorted) call latencies."""
+    ordered = sorted(latencies_ms)
+    return Throughput(items, seconds, percentile(ordered, 0.50), percentile(ordered, 0.99), errors)
