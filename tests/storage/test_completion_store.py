@@ -85,9 +85,13 @@ async def test_batcher_rejects_when_full_and_isolates_a_failing_caller(engine: E
     batcher = WriteBatcher(store, max_batch=100, max_pending=50)
     batcher.start()
     try:
+        # An idle queue takes an entry larger than its bound; while it is pending, more is refused.
+        first = asyncio.ensure_future(batcher.submit([(f"o-{unique}", rec(f"big{i}")) for i in range(60)]))
+        await asyncio.sleep(0)
         with pytest.raises(Overloaded) as info:
-            await batcher.submit([(f"o-{unique}", rec(f"big{i}")) for i in range(51)])
-        assert info.value.retry_after > 0 and "50" in str(info.value)
+            await batcher.submit([(f"o-{unique}", rec("more"))])
+        assert info.value.retry_after > 0 and "60 of 50" in str(info.value)
+        assert len(await first) == 60
         bad = rec("bad", prompt_tokens=2**40)  # overflows the INTEGER column on PostgreSQL; SQLite accepts it
         good = [batcher.submit([(f"o-{unique}", rec(f"g{i}"))]) for i in range(5)]
         outcomes = await asyncio.gather(batcher.submit([(f"o-{unique}", bad)]), *good, return_exceptions=True)

@@ -7,7 +7,7 @@ processes and servers: a client-chosen id never duplicates a row, and a late
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
@@ -100,6 +100,45 @@ def dialect_insert(conn: Connection) -> Any:
     return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert
 
 
+def _upsert_statement(conn: Connection) -> Any:
+    stmt = dialect_insert(conn)(completions)
+    return stmt.on_conflict_do_update(
+        index_elements=["organization_id", "id"],
+        set_={name: stmt.excluded[name] for name in _DATA_COLUMNS},
+        # Defends the started-after-finished rule against a concurrent writer.
+        where=or_(stmt.excluded.status != "started", completions.c.status == "started"),
+    )
+
+
+def _insert_tags_statement(conn: Connection) -> Any:
+    return dialect_insert(conn)(completion_tags).on_conflict_do_nothing()
+
+
+_COMPILED: dict[tuple[str, str], tuple[str, list[str] | None, dict[str, Any]]] = {}
+
+
+def execute_many(conn: Connection, name: str, build: Callable[[Connection], Any], rows: list[dict[str, Any]]) -> None:
+    """Run a hot write statement for many rows straight through the DBAPI's executemany.
+
+    The statement is compiled once per dialect; skipping SQLAlchemy's per-row
+    parameter processing keeps the writer thread off the event loop's GIL time.
+    """
+    key = (conn.dialect.name, name)
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        statement = build(conn).compile(dialect=conn.dialect)
+        order = list(statement.positiontup) if statement.positional and statement.positiontup else None
+        # Binds that are not columns (the 'started' literals of the WHERE) keep their compiled values.
+        constants = {k: v for k, v in statement.params.items() if k not in rows[0]}
+        compiled = _COMPILED[key] = (statement.string, order, constants)
+    sql, order, constants = compiled
+    if order:
+        params: list[Any] = [tuple(row[c] if c in row else constants[c] for c in order) for row in rows]
+    else:
+        params = [{**constants, **row} for row in rows] if constants else rows
+    conn.exec_driver_sql(sql, params)
+
+
 def ensure_sessions(conn: Connection, org_sessions: Iterable[tuple[str, str]], now_us: int) -> None:
     """Create the named sessions that do not exist yet (clients generate session ids)."""
     rows = [{"organization_id": o, "id": s, "created_at_us": now_us} for o, s in set(org_sessions) if s]
@@ -168,14 +207,7 @@ class CompletionStore:
 
         if final:
             rows = [record_to_row(org, rec) for (org, _), rec in final.items()]
-            stmt = dialect_insert(conn)(completions)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["organization_id", "id"],
-                set_={name: stmt.excluded[name] for name in _DATA_COLUMNS},
-                # Defends the started-after-finished rule against a concurrent writer.
-                where=or_(stmt.excluded.status != "started", completions.c.status == "started"),
-            )
-            conn.execute(stmt, rows)
+            execute_many(conn, "upsert_completions", _upsert_statement, rows)
             replaced = [k for k in final if k in existing]
             for org in {o for o, _ in replaced}:
                 conn.execute(
@@ -195,7 +227,7 @@ class CompletionStore:
                 for tag in dict.fromkeys(rec.tags)
             ]
             if tag_rows:
-                conn.execute(dialect_insert(conn)(completion_tags).on_conflict_do_nothing(), tag_rows)
+                execute_many(conn, "insert_tags", _insert_tags_statement, tag_rows)
             now = max(rec.updated_at_us for rec in final.values())
             ensure_sessions(conn, ((org, rec.session_id) for (org, _), rec in final.items()), now)
         return results

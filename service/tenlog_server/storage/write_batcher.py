@@ -126,6 +126,8 @@ class WriteBatcher:
             if not self._queue:
                 self._wakeup.clear()
                 await self._wakeup.wait()
+                # Let calls already in flight on the loop join this batch before it is taken.
+                await asyncio.sleep(0)
                 continue
             batch: list[_Entry] = []
             count = 0

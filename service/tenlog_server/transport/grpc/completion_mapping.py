@@ -65,8 +65,13 @@ def completion_to_record(msg: pb.Completion) -> CompletionRecord:
     )
 
 
-def record_to_completion(rec: CompletionRecord) -> pb.Completion:
-    """A record as a Completion message."""
+def record_to_completion(rec: CompletionRecord, sent: pb.Completion | None = None) -> pb.Completion:
+    """A record as a Completion message.
+
+    When `sent` is the message the record was made from and the record still holds
+    the documents parsed from it, those Structs are copied in C rather than rebuilt
+    from dicts: the hot path of every create.
+    """
     msg = pb.Completion(
         id=rec.id,
         organization_id=rec.reported_organization_id or rec.organization_id,
@@ -95,14 +100,14 @@ def record_to_completion(rec: CompletionRecord) -> pb.Completion:
         created_at=timestamp(rec.created_at_us),
         updated_at=timestamp(rec.updated_at_us),
     )
-    if rec.request is not None:
-        dict_to_struct(rec.request, msg.request)
-    if rec.response is not None:
-        dict_to_struct(rec.response, msg.response)
-    if rec.metadata is not None:
-        dict_to_struct(rec.metadata, msg.metadata)
-    if rec.extra is not None:
-        dict_to_struct(rec.extra, msg.extra)
+    for name in ("request", "response", "metadata", "extra"):
+        document = getattr(rec, name)
+        if document is None:
+            continue
+        if sent is not None and sent.HasField(name):
+            getattr(msg, name).CopyFrom(getattr(sent, name))
+        else:
+            dict_to_struct(document, getattr(msg, name))
     return msg
 
 
