@@ -9,6 +9,8 @@ from tenlog.v1 import completion_service_pb2 as api_pb
 from tenlog.v1 import feedback_service_pb2 as fb_pb
 from tenlog.v1 import feedback_task_service_pb2 as task_pb
 from tenlog.v1 import session_service_pb2 as sess_pb
+from tenlog.v1 import vendor_ingest_service_pb2 as vendor_pb
+from tenlog.v1 import vendor_ingest_service_pb2_grpc as vendor_grpc
 
 from tests.support.grpc_api import Api, chat_completion, rpc_error
 from tests.support.server import ServerProcess
@@ -97,3 +99,27 @@ def test_other_org_cannot_read_list_update_or_grade_our_rows(api: Api, other_org
     ours = api.call(api.completions.GetCompletion, api_pb.GetCompletionRequest(id=cid))
     assert ours.status == pb.STATUS_FINISHED and list(ours.tags) == [unique]
     assert list(api.call(api.feedback.GetFeedback, fb_pb.GetFeedbackRequest(id=fb.id)).matched_completion_ids) == [cid]
+
+
+def test_other_org_cannot_touch_our_rows_through_the_vendor_apis(
+    api: Api, other_org: Api, grpc_channel: grpc.Channel, unique: str
+) -> None:
+    cid = f"vendor-secret-{unique}"
+    original = api.call(
+        api.completions.CreateCompletion,
+        api_pb.CreateCompletionRequest(completion=chat_completion(id=cid, tags=[unique])),
+    )
+    vendor = vendor_grpc.VendorIngestServiceStub(grpc_channel)
+    md = other_org.metadata
+    not_found = grpc.StatusCode.NOT_FOUND
+    update_log = vendor_pb.UpdateLogRequest(id=cid, update_data=vendor_pb.LogEntry(model="hijacked"))
+    assert rpc_error(lambda: vendor.UpdateLog(update_log, metadata=md, timeout=10)).code() == not_found
+    update_fp = vendor_pb.UpdateFreeplayCompletionRequest(project_id="p", completion_id=cid)
+    update_fp.eval_results.update({"hijacked": True})
+    assert rpc_error(lambda: vendor.UpdateFreeplayCompletion(update_fp, metadata=md, timeout=10)).code() == not_found
+    # A legacy write names an id: in their organization it is their own row, never ours.
+    legacy = vendor_pb.WriteLegacyCompletionRequest(
+        completion=pb.Completion(id=cid, status=pb.STATUS_FAILED, tags=["theirs"])
+    )
+    vendor.WriteLegacyCompletion(legacy, metadata=md, timeout=10)
+    assert api.call(api.completions.GetCompletion, api_pb.GetCompletionRequest(id=cid)) == original
