@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Engine, Row, Table, exists, select
+from sqlalchemy import Engine, Row, Select, Table, exists, select
 from sqlalchemy.exc import IntegrityError
 
 from .json_columns import dump_json, load_json
@@ -138,10 +138,7 @@ class FeedbackStore:
             )
         return self._load(org, query, page)
 
-    def _load(self, org: str, query: object, page: Page) -> list[FeedbackRecord]:
-        from sqlalchemy import Select
-
-        assert isinstance(query, Select)
+    def _load(self, org: str, query: Select[Any], page: Page) -> list[FeedbackRecord]:
         query = query.where(feedback.c.organization_id == org)
         if page.after is not None:
             query = query.where(
