@@ -161,7 +161,8 @@ class Logger:
         """Queue a completion for sending and return at once.
 
         A completion without an id is given one here (set on the message you
-        passed), so you can refer to it later and resends stay idempotent.
+        passed), so you can refer to it later and resends stay idempotent. The
+        message itself is queued, not a copy: do not change it after logging.
         Returns ``False`` if it was dropped because the queue is full or the
         logger is closed; drops are counted in :meth:`stats`.
         """
@@ -197,6 +198,8 @@ class Logger:
             atexit.unregister(self._at_exit)
             self._at_exit = None
         with self._cond:
+            if self._stopped:
+                return self._queued() == 0
             self._closing = True
             self._cond.notify_all()
         delivered = self.flush(timeout)
