@@ -15,8 +15,10 @@ $(VENV_STAMP): pyproject.toml clients/python/pyproject.toml
 	$(PY) -m pip install -q --no-deps --target .venv/sdk/log10-io log10-io==0.16.1
 	touch $@
 
+# `npm install`, not `npm ci`: the registry mirror leaves buf's other-platform optional
+# packages out of the lock, which `npm ci` refuses; the lock still pins every version.
 $(NODE_STAMP): package.json package-lock.json
-	npm ci --silent --no-audit --no-fund
+	npm install --silent --no-audit --no-fund
 	touch $@
 
 $(NODE_CLIENT_STAMP): clients/node/package.json clients/node/package-lock.json
