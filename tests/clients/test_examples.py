@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import os
+import select
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import tenlog
 
+from tests.clients.fake_openai import fake_openai
 from tests.support.server import ServerProcess, start_server
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -45,3 +50,45 @@ def test_curl_against_the_rest_gateway(gateway_server):
     out = run(["bash", str(EXAMPLES / "curl.sh")], gateway_server)
     assert '"status":"finished"' in out
     assert "completion.duration" in out  # the bad-input call names the field
+
+
+def test_python_background_logger(gateway_server):
+    out = run([sys.executable, str(EXAMPLES / "python" / "background_logger.py")], gateway_server)
+    assert "acknowledged 1000, dropped 0, pending 0" in out
+
+
+def test_python_openai_logging_against_a_local_openai(gateway_server, monkeypatch):
+    with fake_openai() as (base_url, requests):
+        monkeypatch.setenv("OPENAI_BASE_URL", base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-local")
+        out = run([sys.executable, str(EXAMPLES / "python" / "openai_logging.py")], gateway_server)
+    assert len(requests) == 2
+    assert "Hello there!" in out
+    assert "acknowledged=2" in out
+
+
+def test_python_tail_prints_what_is_written(gateway_server):
+    env = {**os.environ, "TENLOG_TARGET": gateway_server.grpc_target, "TENLOG_API_KEY": gateway_server.key}
+    tag = "tail-example"
+    proc = subprocess.Popen(
+        [sys.executable, "-u", str(EXAMPLES / "python" / "tail.py"), tag],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        with tenlog.Client(gateway_server.grpc_target, gateway_server.key) as client:
+            created = client.create_completion(tenlog.new_completion(tags=[tag]))
+            deadline = time.monotonic() + 20
+            line = ""
+            # The tail may start after our first write; keep writing until a line shows up.
+            while created.id not in line and time.monotonic() < deadline:
+                ready, _, _ = select.select([proc.stdout], [], [], 0.2)
+                if ready:
+                    line = proc.stdout.readline()
+                else:
+                    created = client.create_completion(tenlog.new_completion(tags=[tag]))
+        assert created.id in line and line.startswith("TAIL_EVENT_CREATED")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0  # Ctrl-C ends it cleanly

@@ -144,19 +144,6 @@ def test_pending_completions_are_flushed_at_interpreter_exit(server, tag, exit_h
     assert len(ids_with_tag(server, server.key, tag)) == 20
 
 
-def test_background_logger_example(tmp_path):
-    from tests.clients.test_examples import EXAMPLES, run
-
-    database_url = f"sqlite:///{tmp_path / 'example.db'}"
-    server = serve(database_url)
-    server.key = server.mint_key("org-example")
-    try:
-        out = run([sys.executable, str(EXAMPLES / "python" / "background_logger.py")], server)
-    finally:
-        server.stop()
-    assert "acknowledged 1000, dropped 0, pending 0" in out
-
-
 def test_a_completion_the_server_chokes_on_is_given_up_alone():
     with scripted_server() as (target, servicer):
         logger = tenlog.Logger(target=target, api_key="k", max_sends=3, flush_at_exit=False)
