@@ -82,8 +82,8 @@ def test_two_servers_on_one_postgresql(two_servers: tuple[ServerProcess, ServerP
             except grpc.RpcError:
                 pass
 
+        tail.initial_metadata()  # the subscription is live: every later write reaches it
         threading.Thread(target=pump, daemon=True).start()
-        time.sleep(0.5)  # let the subscription start before the write it must see
 
         made = a.call(
             a.completions.CreateCompletion,

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 from tenlog_server.storage.completion_store import UpsertResult
@@ -113,8 +113,14 @@ class TailBus:
             with contextlib.suppress(asyncio.QueueFull):
                 sub.queue.put_nowait(_CLOSED)
 
-    async def subscribe(self, org: str, flt: CompletionFilter) -> AsyncIterator[TailEvent]:
-        """Events for the organization's writes matching the filter, until the caller stops iterating."""
+    async def subscribe(
+        self, org: str, flt: CompletionFilter, on_live: Callable[[], Awaitable[None]] | None = None
+    ) -> AsyncIterator[TailEvent]:
+        """Events for the organization's writes matching the filter, until the caller stops iterating.
+
+        on_live is awaited once the subscription is registered: every write committed
+        after that moment is delivered.
+        """
         sub = _Subscriber(org, flt)
         if not self._subscribers:
             self._cursor = now_us()
@@ -122,6 +128,8 @@ class TailBus:
         if self._poller is None:
             self._poller = asyncio.create_task(self._poll())
         try:
+            if on_live is not None:
+                await on_live()
             while not sub.closed:
                 event = await sub.queue.get()
                 if event is _CLOSED:

@@ -168,7 +168,11 @@ class CompletionServicer(UnaryCompletionServicer):
     async def TailCompletions(
         self, request: api.TailCompletionsRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[api.TailCompletionsResponse]:
-        events = self.tail.subscribe(current_org(), completion_filter(request))
+        async def live() -> None:
+            # Headers go out once the subscription exists: a client may write right after.
+            await context.send_initial_metadata(())
+
+        events = self.tail.subscribe(current_org(), completion_filter(request), on_live=live)
         try:
             async for event in events:
                 yield api.TailCompletionsResponse(
