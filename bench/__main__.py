@@ -37,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", action="append", choices=list(SECTIONS), help="run only this section (repeatable)")
     args = parser.parse_args(argv)
     settings = BenchSettings.load(args.quick)
-    chosen = args.only or list(SECTIONS)
+    chosen = [name for name in SECTIONS if not args.only or name in args.only]
     print(
         f"tenlog bench{' (quick)' if settings.quick else ''}: {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}, load average {_load()}; "

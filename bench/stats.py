@@ -23,6 +23,7 @@ class Throughput:
     p99_ms: float
     errors: int = 0
     server_cpu: float = 0.0  # server CPU seconds per wall second over the window (1.0 = one core)
+    client_cpu: float = 0.0  # the same for the load-generator processes
 
     @property
     def rate(self) -> float:

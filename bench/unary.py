@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from .payloads import seed_completion
 from .report import NO_TARGET, Table, ms, percent, rate, verdict
 from .servers import BenchServer, running_server, sqlite_database
@@ -28,8 +30,14 @@ def measure_create(server: BenchServer, settings: BenchSettings, concurrency: in
 
 
 def throughput_cells(result: Throughput) -> list[str]:
-    """completions/s, p50, p99 and server CPU cells of a row."""
-    return [rate(result.rate), ms(result.p50_ms), ms(result.p99_ms), f"{result.server_cpu:.2f}"]
+    """completions/s, p50, p99, server and client CPU cells of a row."""
+    return [
+        rate(result.rate),
+        ms(result.p50_ms),
+        ms(result.p99_ms),
+        f"{result.server_cpu:.2f}",
+        f"{result.client_cpu:.2f}",
+    ]
 
 
 def run(settings: BenchSettings, figures: dict[str, float]) -> Table:
@@ -41,7 +49,7 @@ def run(settings: BenchSettings, figures: dict[str, float]) -> Table:
                 results[(mode, concurrency)] = measure_create(server, settings, concurrency)
     table = Table(
         "1. gRPC unary CreateCompletion, SQLite, one server process (seed payload)",
-        ["run", "conc", "completions/s", "p50", "p99", "server CPU", "target", "result"],
+        ["run", "conc", "completions/s", "p50", "p99", "server CPU", "client CPU", "target", "result"],
     )
     for mode, label in (("durable", "durable (SQLite)"), ("noop", "no-op (--noop)")):
         for concurrency in CONCURRENCIES:
@@ -55,10 +63,11 @@ def run(settings: BenchSettings, figures: dict[str, float]) -> Table:
         target, outcome = NO_TARGET, ""
         if concurrency == max(CONCURRENCIES):
             target, outcome = f">= {percent(RATIO_TARGET)}", verdict(ratio >= RATIO_TARGET)
-        table.add("durable / no-op", str(concurrency), percent(ratio), "", "", "", target, outcome)
+        table.add("durable / no-op", str(concurrency), percent(ratio), "", "", "", "", target, outcome)
         figures[f"grpc_unary_c{concurrency}"] = results[("durable", concurrency)].rate
     table.note(
         f"clients: grpc.aio, {settings.client_processes} processes for c>1, one connection per 4 callers; "
-        "server CPU is cores used by the server process over the window"
+        "CPU columns are cores used over the measured window (the machine has "
+        f"{os.cpu_count()}; server and load generator share them)"
     )
     return table

@@ -36,6 +36,7 @@ class UnaryLoad:
 @dataclass(slots=True)
 class _ProcessFigures:
     items: int = 0
+    cpu_seconds: float = 0.0  # this client process's CPU over the window
     latencies_ms: list[float] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)
 
@@ -51,6 +52,12 @@ async def _closed_loop(load: UnaryLoad, start_at: float) -> _ProcessFigures:
         await sleep_until(start_at)
         begin = time.perf_counter() + load.warmup
         end = begin + load.seconds
+
+        async def meter() -> None:
+            await asyncio.sleep(max(0.0, begin - time.perf_counter()))
+            cpu = time.process_time()
+            await asyncio.sleep(max(0.0, end - time.perf_counter()))
+            figures.cpu_seconds = time.process_time() - cpu
 
         async def caller(index: int) -> None:
             call = calls[index % len(calls)]
@@ -73,7 +80,7 @@ async def _closed_loop(load: UnaryLoad, start_at: float) -> _ProcessFigures:
                     figures.items += response.accepted_count
                     figures.errors["rejected item"] += response.rejected_count
 
-        await asyncio.gather(*(caller(i) for i in range(load.concurrency)))
+        await asyncio.gather(meter(), *(caller(i) for i in range(load.concurrency)))
     finally:
         await asyncio.gather(*(ch.close() for ch in opened))
     return figures
@@ -91,4 +98,4 @@ def run_unary_load(load: UnaryLoad, processes: int, server_pid: int | None = Non
     latencies = [ms for part in parts for ms in part.latencies_ms]
     errors = sum((part.errors for part in parts), Counter[str]())
     result = summarize(sum(p.items for p in parts), load.seconds, latencies, errors=sum(errors.values()))
-    return replace(result, server_cpu=cores)
+    return replace(result, server_cpu=cores, client_cpu=sum(p.cpu_seconds for p in parts) / load.seconds)

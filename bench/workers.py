@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from .report import NO_TARGET, Table, times, verdict
 from .servers import database, running_server
 from .settings import BenchSettings
@@ -17,7 +19,7 @@ def run(settings: BenchSettings, figures: dict[str, float]) -> Table:
     """Each backend with one and two worker processes, a fresh database for each run."""
     table = Table(
         f"4. Scaling over processes: unary CreateCompletion at c={CONCURRENCY}",
-        ["backend", "workers", "completions/s", "p50", "p99", "server CPU", "target", "result"],
+        ["backend", "workers", "completions/s", "p50", "p99", "server CPU", "client CPU", "target", "result"],
     )
     for backend in BACKENDS:
         results: dict[int, Throughput] = {}
@@ -26,7 +28,7 @@ def run(settings: BenchSettings, figures: dict[str, float]) -> Table:
                 with database(backend) as url, running_server(url, workers=workers) as server:
                     results[workers] = measure_create(server, settings, CONCURRENCY)
         except (RuntimeError, OSError) as exc:
-            table.add(backend, "-", "not measured", "", "", "", f">= {times(RATIO_TARGET)}", "MISS")
+            table.add(backend, "-", "not measured", "", "", "", "", f">= {times(RATIO_TARGET)}", "MISS")
             table.note(f"{backend}: {str(exc).splitlines()[0]}")
             continue
         for workers, result in results.items():
@@ -37,7 +39,7 @@ def run(settings: BenchSettings, figures: dict[str, float]) -> Table:
         )
         figures[f"workers_ratio_{backend}"] = ratio
     table.note(
-        f"the load generator ({settings.client_processes} processes) shares the machine's "
-        "CPUs with the server processes"
+        f"the load generator ({settings.client_processes} processes) shares the machine's {os.cpu_count()} CPUs "
+        "with the server processes: a second worker can only use what the clients leave"
     )
     return table
