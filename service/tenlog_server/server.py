@@ -61,15 +61,17 @@ def grpc_options(config: ServerConfig) -> list[tuple[str, Any]]:
     ]
 
 
-def add_servicers(server: grpc.aio.Server, app: App, config: ServerConfig) -> None:
-    """Register every tenlog servicer on the server."""
+def add_servicers(server: grpc.aio.Server, app: App, config: ServerConfig) -> CompletionServicer:
+    """Register every tenlog servicer on the server; returns the completion servicer (it drains streams)."""
     completion_cls = NoopCompletionServicer if config.noop else CompletionServicer
     limits = IngestLimits(max_batch_items=config.max_batch_items, max_stream_items=config.max_stream_items)
-    completion_grpc.add_CompletionServiceServicer_to_server(completion_cls(app.completions, limits, app.tail), server)
+    completions = completion_cls(app.completions, limits, app.tail)
+    completion_grpc.add_CompletionServiceServicer_to_server(completions, server)
     session_grpc.add_SessionServiceServicer_to_server(SessionServicer(app.sessions), server)
     feedback_grpc.add_FeedbackServiceServicer_to_server(FeedbackServicer(app.feedback), server)
     task_grpc.add_FeedbackTaskServiceServicer_to_server(FeedbackTaskServicer(app.tasks), server)
     vendor_grpc.add_VendorIngestServiceServicer_to_server(VendorIngestServicer(app.completions), server)
+    return completions
 
 
 def bootstrap(app: App, config: ServerConfig) -> None:
@@ -108,7 +110,7 @@ async def serve(config: ServerConfig, *, handlers_ready: Callable[[], None] | No
         # Past this many calls gRPC itself answers RESOURCE_EXHAUSTED: memory stays bounded under overload.
         maximum_concurrent_rpcs=config.max_concurrent_rpcs,
     )
-    add_servicers(server, app, config)
+    completions = add_servicers(server, app, config)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection([*SERVICE_NAMES, reflection.SERVICE_NAME, health.SERVICE_NAME], server)
@@ -136,6 +138,7 @@ async def serve(config: ServerConfig, *, handlers_ready: Callable[[], None] | No
     print("tenlog: shutting down: NOT_SERVING, draining in-flight calls", flush=True)
     await health_servicer.enter_graceful_shutdown()
     app.tail.close()
+    completions.drain()
     if gateway is not None:
         await gateway.cleanup()
     await server.stop(config.grace_seconds)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import queue
 import re
 import signal
 import threading
+import time
+from collections.abc import Iterator
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -123,5 +126,34 @@ def test_sigterm_reports_not_serving_finishes_in_flight_calls_and_exits_zero(sql
                 if not token:
                     break
             assert stored == 200 * len(accepted)
+    finally:
+        restarted.stop()
+
+
+def test_sigterm_ends_idle_streams_instead_of_waiting_out_the_grace_period(sqlite_path: str) -> None:
+    server = start_server(sqlite_path, ["--http-port", "-1", "--no-bootstrap", "--grace-seconds", "60"])
+    key = server.mint_key("org-a")
+    requests: queue.Queue[api_pb.StreamCompletionsRequest | None] = queue.Queue()
+
+    def request_iter() -> Iterator[api_pb.StreamCompletionsRequest]:
+        while (item := requests.get()) is not None:
+            yield item
+
+    with grpc.insecure_channel(server.grpc_target) as channel:
+        api = Api(channel, key)
+        call = api.completions.StreamCompletions(request_iter(), metadata=api.metadata, timeout=120)
+        requests.put(api_pb.StreamCompletionsRequest(completion=chat_completion(id="before-shutdown")))
+        assert next(call).id == "before-shutdown"
+        started = time.monotonic()
+        server.proc.send_signal(signal.SIGTERM)  # the stream is open and idle
+        assert list(call) == []  # it ends cleanly: a client reconnects and resends what was not acked
+        assert server.proc.wait(30) == 0
+        assert time.monotonic() - started < 20
+        requests.put(None)
+    restarted = start_server(sqlite_path, ["--http-port", "-1", "--no-bootstrap"])
+    try:
+        with grpc.insecure_channel(restarted.grpc_target) as channel:
+            api = Api(channel, key)
+            assert api.call(api.completions.GetCompletion, api_pb.GetCompletionRequest(id="before-shutdown")).id
     finally:
         restarted.stop()

@@ -46,8 +46,14 @@ class _End:
         self.error = error
 
 
-async def _read_chunks(requests: AsyncIterator[Any], max_items: int) -> AsyncIterator[list[pb.Completion]]:
-    """The stream's completions in chunks of whatever has arrived (at most CHUNK)."""
+async def _read_chunks(
+    requests: AsyncIterator[Any], max_items: int, draining: asyncio.Event
+) -> AsyncIterator[list[pb.Completion]]:
+    """The stream's completions in chunks of whatever has arrived (at most CHUNK).
+
+    Once the server is draining, the stream ends the next time it is idle: the
+    client reconnects elsewhere and resends what was not acknowledged.
+    """
     queue: asyncio.Queue[pb.Completion | _End] = asyncio.Queue(CHUNK * 2)
 
     async def reader() -> None:
@@ -71,7 +77,9 @@ async def _read_chunks(requests: AsyncIterator[Any], max_items: int) -> AsyncIte
     try:
         end: _End | None = None
         while end is None:
-            first = await queue.get()
+            first = await _get_unless_draining(queue, draining)
+            if first is None:
+                return
             if isinstance(first, _End):
                 end = first
                 break
@@ -91,12 +99,33 @@ async def _read_chunks(requests: AsyncIterator[Any], max_items: int) -> AsyncIte
             await task
 
 
+async def _get_unless_draining(queue: asyncio.Queue[Any], draining: asyncio.Event) -> Any | None:
+    """The next item, or None when the server starts draining while the stream is idle."""
+    if not queue.empty():
+        return queue.get_nowait()
+    if draining.is_set():
+        return None
+    getter = asyncio.ensure_future(queue.get())
+    drained = asyncio.ensure_future(draining.wait())
+    await asyncio.wait({getter, drained}, return_when=asyncio.FIRST_COMPLETED)
+    drained.cancel()
+    if getter.done():
+        return getter.result()
+    getter.cancel()  # queue.get() is safe to cancel: no item is lost
+    return None
+
+
 class CompletionServicer(UnaryCompletionServicer):
     """Implements every CompletionService RPC."""
 
     def __init__(self, completions: CompletionsService, limits: IngestLimits, tail: TailBus) -> None:
         super().__init__(completions, limits)
         self.tail = tail
+        self.draining = asyncio.Event()
+
+    def drain(self) -> None:
+        """Server shutdown: idle ingest streams end so the grace period is not spent waiting on them."""
+        self.draining.set()
 
     async def _chunks(self, requests: AsyncIterator[Any]) -> AsyncIterator[_Chunk]:
         """Submit the stream's chunks with up to IN_FLIGHT_CHUNKS writing at once, yielding them in order."""
@@ -106,7 +135,7 @@ class CompletionServicer(UnaryCompletionServicer):
         async def producer() -> None:
             index = 0
             try:
-                async for chunk in _read_chunks(requests, self.limits.max_stream_items):
+                async for chunk in _read_chunks(requests, self.limits.max_stream_items, self.draining):
                     records = [completion_to_record(c) for c in chunk]
                     outcome = asyncio.create_task(
                         self.completions.create_many(org, records, first_index=index, wait_for_room=True)
