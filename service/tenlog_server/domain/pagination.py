@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Sequence
+from typing import Protocol
 
 import orjson
 
@@ -43,9 +45,18 @@ def make_page(page_size: int, limit: int, offset: int, page_token: str) -> Page:
     return Page(limit=size, offset=offset, after=after)
 
 
-def next_token(page: Page, rows: list[tuple[int, str]]) -> str:
-    """The token of the next page, or '' when this page was the last."""
-    if len(rows) < page.limit or not rows:
+class Keyed(Protocol):
+    """A listed row: its creation time and id place it in newest-first order."""
+
+    @property
+    def created_at_us(self) -> int: ...
+
+    @property
+    def id(self) -> str: ...
+
+
+def next_token(page: Page, rows: Sequence[Keyed]) -> str:
+    """The token of the next page, or '' on the last page and with offset paging (the REST contract's)."""
+    if page.offset or not rows or len(rows) < page.limit:
         return ""
-    created, row_id = rows[-1]
-    return encode_token(created, row_id)
+    return encode_token(rows[-1].created_at_us, rows[-1].id)

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, Row, Table, and_, delete, exists, fun
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .json_columns import dump_json, load_json
+from .paging import newest_first
 from .records import CompletionFilter, CompletionRecord, Page
 from .schema import Completion, CompletionTag, FeedbackCompletion, Session
 
@@ -374,13 +375,7 @@ def _filtered(org: str, flt: CompletionFilter, page: Page, columns: list[Any] | 
         query = query.where(created >= flt.created_after_us)
     if flt.created_before_us is not None:
         query = query.where(created < flt.created_before_us)
-    if page.after is not None:
-        after = page.after
-        query = query.where(or_(created < after.created_at_us, and_(created == after.created_at_us, ident < after.id)))
-    query = query.order_by(created.desc(), ident.desc()).limit(page.limit)
-    if page.offset:
-        query = query.offset(page.offset)
-    return query
+    return newest_first(query, created, ident, page)
 
 
 def changed_since(engine: Engine, since_us: int, limit: int) -> list[CompletionRecord]:

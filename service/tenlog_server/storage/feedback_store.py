@@ -8,6 +8,7 @@ from sqlalchemy import Engine, Row, Select, Table, exists, select
 from sqlalchemy.exc import IntegrityError
 
 from .json_columns import dump_json, load_json
+from .paging import newest_first
 from .records import FeedbackRecord, FeedbackTaskRecord, Page
 from .schema import Feedback, FeedbackCompletion, FeedbackTask
 
@@ -67,13 +68,7 @@ class FeedbackStore:
     def list_tasks(self, org: str, page: Page) -> list[FeedbackTaskRecord]:
         """Tasks of the organization, newest first."""
         query = select(tasks).where(tasks.c.organization_id == org)
-        if page.after is not None:
-            query = query.where(
-                (tasks.c.created_at_us < page.after.created_at_us)
-                | ((tasks.c.created_at_us == page.after.created_at_us) & (tasks.c.id < page.after.id))
-            )
-        query = query.order_by(tasks.c.created_at_us.desc(), tasks.c.id.desc())
-        query = query.limit(page.limit).offset(page.offset)
+        query = newest_first(query, tasks.c.created_at_us, tasks.c.id, page)
         with self.engine.connect() as conn:
             return [_task(r) for r in conn.execute(query)]
 
@@ -140,13 +135,7 @@ class FeedbackStore:
 
     def _load(self, org: str, query: Select[Any], page: Page) -> list[FeedbackRecord]:
         query = query.where(feedback.c.organization_id == org)
-        if page.after is not None:
-            query = query.where(
-                (feedback.c.created_at_us < page.after.created_at_us)
-                | ((feedback.c.created_at_us == page.after.created_at_us) & (feedback.c.id < page.after.id))
-            )
-        query = query.order_by(feedback.c.created_at_us.desc(), feedback.c.id.desc())
-        query = query.limit(page.limit).offset(page.offset)
+        query = newest_first(query, feedback.c.created_at_us, feedback.c.id, page)
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
             out = [

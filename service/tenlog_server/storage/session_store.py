@@ -7,6 +7,7 @@ from typing import cast
 from sqlalchemy import Engine, Table, select
 
 from .completion_store import ensure_sessions
+from .paging import newest_first
 from .records import Page, SessionRecord
 from .schema import Session
 
@@ -40,12 +41,6 @@ class SessionStore:
     def list(self, org: str, page: Page) -> list[SessionRecord]:
         """Sessions of the organization, newest first."""
         query = select(sessions.c.id, sessions.c.created_at_us).where(sessions.c.organization_id == org)
-        if page.after is not None:
-            query = query.where(
-                (sessions.c.created_at_us < page.after.created_at_us)
-                | ((sessions.c.created_at_us == page.after.created_at_us) & (sessions.c.id < page.after.id))
-            )
-        query = query.order_by(sessions.c.created_at_us.desc(), sessions.c.id.desc())
-        query = query.limit(page.limit).offset(page.offset)
+        query = newest_first(query, sessions.c.created_at_us, sessions.c.id, page)
         with self.engine.connect() as conn:
             return [SessionRecord(r.id, r.created_at_us) for r in conn.execute(query)]

@@ -7,19 +7,9 @@ from typing import Any
 from google.protobuf import json_format
 from google.protobuf.message import Message
 
+from tenlog_server.domain.json_numbers import restore_integers
+
 EXTRA_FIELD = "extra"
-_MAX_SAFE_INT = 2**53
-
-
-def restore_integers(value: Any) -> Any:
-    """Struct numbers are doubles; give back the integers a client sent (1, not 1.0)."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < _MAX_SAFE_INT:
-        return int(value)
-    if isinstance(value, dict):
-        return {k: restore_integers(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [restore_integers(v) for v in value]
-    return value
 
 
 def _is_extra(field: Any) -> bool:

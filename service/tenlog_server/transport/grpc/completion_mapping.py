@@ -5,6 +5,7 @@ from __future__ import annotations
 from google.protobuf import timestamp_pb2
 from tenlog.v1 import completion_pb2 as pb
 
+from tenlog_server.domain.completions import UPDATABLE
 from tenlog_server.storage.records import CompletionRecord, FeedbackRecord, FeedbackTaskRecord, SessionRecord
 
 from .struct_codec import dict_to_struct, struct_to_dict
@@ -111,32 +112,9 @@ def record_to_completion(rec: CompletionRecord, sent: pb.Completion | None = Non
     return msg
 
 
-# Completion message fields -> record attributes, for update masks.
-FIELD_TO_ATTRIBUTE = {
-    "organization_id": "reported_organization_id",
-    **{
-        name: name
-        for name in [
-            "kind",
-            "status",
-            "tags",
-            "request",
-            "response",
-            "stacktrace",
-            "session_id",
-            "duration",
-            "failure_kind",
-            "failure_reason",
-            "model",
-            "prompt_tokens",
-            "completion_tokens",
-            "total_tokens",
-            "cost",
-            "metadata",
-            "extra",
-        ]
-    },
-}
+# Completion message fields -> record attributes, for update masks. The message
+# names the client's organization_id; the record keeps it as reported_organization_id.
+FIELD_TO_ATTRIBUTE = {("organization_id" if name == "reported_organization_id" else name): name for name in UPDATABLE}
 
 
 def session_to_message(rec: SessionRecord) -> pb.Session:

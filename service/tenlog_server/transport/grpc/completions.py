@@ -13,7 +13,7 @@ from tenlog.v1 import completion_service_pb2_grpc as api_grpc
 from tenlog_server.domain.completions import CompletionsService, Rejected
 from tenlog_server.domain.errors import FieldViolation, InvalidArgument
 from tenlog_server.domain.pagination import make_page, next_token
-from tenlog_server.storage.records import CompletionFilter, CompletionRecord
+from tenlog_server.storage.records import CompletionFilter
 
 from .auth import current_org
 from .completion_mapping import (
@@ -125,7 +125,7 @@ class UnaryCompletionServicer(api_grpc.CompletionServiceServicer):
         rows = await self.completions.list_completions(current_org(context), completion_filter(request), page)
         return api.ListCompletionsResponse(
             completions=[record_to_completion(r) for r in rows],
-            next_page_token=_next(page, rows),
+            next_page_token=next_token(page, rows),
         )
 
     @rpc
@@ -136,7 +136,7 @@ class UnaryCompletionServicer(api_grpc.CompletionServiceServicer):
         rows = await self.completions.list_ungraded(current_org(context), request.task_id, page)
         return api.ListUngradedCompletionsResponse(
             completions=[record_to_completion(r) for r in rows],
-            next_page_token=_next(page, rows),
+            next_page_token=next_token(page, rows),
         )
 
     @rpc
@@ -160,9 +160,3 @@ class UnaryCompletionServicer(api_grpc.CompletionServiceServicer):
             rejected=[rejected_message(r) for r in outcome.rejected],
             rejected_count=len(outcome.rejected),
         )
-
-
-def _next(page: Any, rows: list[CompletionRecord]) -> str:
-    if page.offset:
-        return ""  # offset paging is the REST contract's; tokens are for keyset paging
-    return next_token(page, [(r.created_at_us, r.id) for r in rows])

@@ -56,7 +56,7 @@ class FeedbackTaskServicer(task_grpc.FeedbackTaskServiceServicer):
     ) -> task_api.ListFeedbackTasksResponse:
         page = make_page(request.page_size, request.limit, request.offset, request.page_token)
         rows = await self.tasks.list(current_org(context), page)
-        token = "" if page.offset else next_token(page, [(r.created_at_us, r.id) for r in rows])
+        token = next_token(page, rows)
         return task_api.ListFeedbackTasksResponse(tasks=[task_to_message(r) for r in rows], next_page_token=token)
 
 
@@ -98,5 +98,5 @@ class FeedbackServicer(fb_grpc.FeedbackServiceServicer):
         page = make_page(request.page_size, request.limit, request.offset, request.page_token)
         org = current_org(context)
         rows = await self.feedback.list(org, request.task_id, request.completion_id, page)
-        token = "" if page.offset else next_token(page, [(r.created_at_us, r.id) for r in rows])
+        token = next_token(page, rows)
         return fb_api.ListFeedbackResponse(feedback=[feedback_to_message(r, org) for r in rows], next_page_token=token)

@@ -38,5 +38,5 @@ class SessionServicer(api_grpc.SessionServiceServicer):
     ) -> api.ListSessionsResponse:
         page = make_page(request.page_size, request.limit, request.offset, request.page_token)
         rows = await self.sessions.list(current_org(context), page)
-        token = "" if page.offset else next_token(page, [(r.created_at_us, r.id) for r in rows])
+        token = next_token(page, rows)
         return api.ListSessionsResponse(sessions=[session_to_message(r) for r in rows], next_page_token=token)

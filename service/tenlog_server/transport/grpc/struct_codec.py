@@ -1,7 +1,8 @@
 """google.protobuf.Struct <-> plain JSON values.
 
 protobuf stores every JSON number as a double; integral values are turned
-back into ints so a document comes back exactly as the client sent it.
+back into ints in the same single walk (see domain.json_numbers), so a
+document comes back exactly as the client sent it.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import Any
 
 from google.protobuf import struct_pb2
 
-_MAX_SAFE_INT = 2**53
+from tenlog_server.domain.json_numbers import MAX_SAFE_INTEGER
 
 
 def value_to_python(value: struct_pb2.Value) -> Any:
@@ -20,7 +21,7 @@ def value_to_python(value: struct_pb2.Value) -> Any:
         return value.string_value
     if kind == "number_value":
         n = value.number_value
-        return int(n) if n.is_integer() and abs(n) < _MAX_SAFE_INT else n
+        return int(n) if n.is_integer() and abs(n) < MAX_SAFE_INTEGER else n
     if kind == "bool_value":
         return value.bool_value
     if kind == "struct_value":

@@ -34,6 +34,8 @@ from google.protobuf import descriptor_pb2, json_format
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
+from tenlog_server.domain.json_numbers import restore_integers
+
 # The protobuf stubs type descriptors as unions of the pure-Python and the upb
 # classes (and make every `message_type` Optional); the code below checks
 # field types before following them, so descriptors are plain aliases here.
@@ -518,17 +520,6 @@ def _value_to_json(field: FieldDesc, value: Any) -> Any:
         if field.cpp_type == FieldDescriptor.CPPTYPE_FLOAT:
             # float32 values print with their float32 precision, not as 0.10000000149011612.
             return float(f"{value:.7g}")
-    return value
-
-
-def restore_integers(value: Any) -> Any:
-    """Struct numbers are doubles; give back the integers a client sent (1, not 1.0)."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return int(value)
-    if isinstance(value, dict):
-        return {k: restore_integers(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [restore_integers(v) for v in value]
     return value
 
 
