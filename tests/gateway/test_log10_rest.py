@@ -12,7 +12,7 @@ import pytest
 
 from tests.gateway.conftest import Rest
 
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"
 
 
 def _example() -> dict:

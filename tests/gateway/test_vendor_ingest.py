@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from tests.gateway.conftest import Rest
 
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"
 
 
 def _by_tag(rest: Rest, tag: str) -> list[dict]:
