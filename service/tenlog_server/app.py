@@ -13,7 +13,7 @@ from tenlog_server.domain.feedback import FeedbackService, FeedbackTasksService
 from tenlog_server.domain.sessions import SessionsService
 from tenlog_server.domain.tail import TailBus
 from tenlog_server.storage.completion_store import CompletionStore, changed_since
-from tenlog_server.storage.database import create_db_engine, is_sqlite
+from tenlog_server.storage.database import create_db_engine, is_sqlite, refresh_statistics
 from tenlog_server.storage.feedback_store import FeedbackStore
 from tenlog_server.storage.key_store import KeyStore
 from tenlog_server.storage.migrate import upgrade
@@ -40,6 +40,7 @@ def build_app(config: ServerConfig, *, migrate: bool = True) -> App:
     engine = create_db_engine(config.database_url, pool_size=config.db_pool_size)
     if migrate:
         upgrade(engine)
+        refresh_statistics(engine)
     completion_store = CompletionStore(engine)
     feedback_store = FeedbackStore(engine)
     batcher = WriteBatcher(

@@ -57,8 +57,9 @@ def test_indexes_cover_the_hot_listings(engine: Engine) -> None:
     insp = inspect(engine)
     tag_indexes = {tuple(ix["column_names"]) for ix in insp.get_indexes("completion_tags")}
     assert ("organization_id", "tag", "created_at_us", "completion_id") in tag_indexes
+    assert ("organization_id", "tag", "graded", "created_at_us", "completion_id") in tag_indexes
     completion_indexes = {tuple(ix["column_names"]) for ix in insp.get_indexes("completions")}
-    assert ("organization_id", "session_id", "created_at_us") in completion_indexes
+    assert ("organization_id", "session_id", "created_at_us", "id") in completion_indexes
     link_indexes = {tuple(ix["column_names"]) for ix in insp.get_indexes("feedback_completions")}
     assert ("organization_id", "completion_id") in link_indexes
 
@@ -99,3 +100,30 @@ async def test_batcher_rejects_when_full_and_isolates_a_failing_caller(engine: E
         assert all(store.get(f"o-{unique}", f"g{i}") is not None for i in range(5))
     finally:
         await batcher.stop()
+
+
+def test_graded_flag_follows_feedback_through_tag_rewrites(engine: Engine, unique: str) -> None:
+    from tenlog_server.storage.feedback_store import FeedbackStore
+    from tenlog_server.storage.records import FeedbackRecord, FeedbackTaskRecord
+
+    store, feedback = CompletionStore(engine), FeedbackStore(engine)
+    org = f"o-{unique}"
+    store.upsert_batch([(org, rec("g1", tags=["t"], t=1)), (org, rec("g2", tags=["t"], t=2))])
+    feedback.create_task(org, FeedbackTaskRecord("task", "n", "i", {"type": "object"}, ["t"], 1))
+    feedback.create_feedback(org, FeedbackRecord("fb", "task", {}, matched_completion_ids=["g1"], created_at_us=3))
+    assert [r.id for r in store.list_ungraded(org, [["t"]], Page(limit=10))] == ["g2"]
+    # Re-creating g1 (an upsert) and re-tagging it keep it graded.
+    store.upsert_batch([(org, rec("g1", tags=["t", "u"], t=4))])
+    store.update(org, "g1", {"tags": ["t", "v"]})
+    assert [r.id for r in store.list_ungraded(org, [["t"]], Page(limit=10))] == ["g2"]
+    assert [r.id for r in store.list_ungraded(org, [["v"], ["t"]], Page(limit=10))] == ["g2"]
+
+
+def test_multi_tag_listing_is_the_same_whichever_tag_is_rarer(engine: Engine, unique: str) -> None:
+    store = CompletionStore(engine)
+    org = f"o-{unique}"
+    items = [(org, rec(f"m{i}", tags=["common"] + (["rare"] if i % 10 == 0 else []), t=i + 1)) for i in range(50)]
+    store.upsert_batch(items)
+    expected = [f"m{i}" for i in range(40, -1, -10)]
+    for tags in (["common", "rare"], ["rare", "common"]):
+        assert [r.id for r in store.list_completions(org, CompletionFilter(tags=tags), Page(limit=10))] == expected

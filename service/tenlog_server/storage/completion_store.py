@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Row, Table, and_, delete, exists, func, or_, select, update
+from sqlalchemy import Connection, Engine, Row, Table, and_, delete, exists, false, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .json_columns import dump_json, load_json
@@ -147,6 +147,52 @@ def ensure_sessions(conn: Connection, org_sessions: Iterable[tuple[str, str]], n
         conn.execute(dialect_insert(conn)(sessions).on_conflict_do_nothing(), rows)
 
 
+def tag_rows(org: str, rec: CompletionRecord, graded: bool) -> list[dict[str, Any]]:
+    """The tag-index rows of one completion."""
+    return [
+        {
+            "organization_id": org,
+            "completion_id": rec.id,
+            "tag": tag,
+            "created_at_us": rec.created_at_us,
+            "graded": graded,
+        }
+        for tag in dict.fromkeys(rec.tags)
+    ]
+
+
+def graded_ids(conn: Connection, org: str, ids: Sequence[str]) -> set[str]:
+    """The ids among `ids` that have feedback attached."""
+    query = select(feedback_completions.c.completion_id).where(
+        feedback_completions.c.organization_id == org, feedback_completions.c.completion_id.in_(set(ids))
+    )
+    return {r[0] for r in conn.execute(query)}
+
+
+def rarest_first(conn: Connection, org: str, tags: Sequence[str]) -> list[str]:
+    """Tags ordered by how many completions carry them (counted up to a cap), rarest first.
+
+    A multi-tag listing is driven by its first tag's index, so the rarest tag
+    keeps the scan short; counting stops at the cap so common tags stay cheap.
+    """
+    unique = list(dict.fromkeys(tags))
+    if len(unique) < 2:
+        return unique
+    counts = {}
+    for tag in unique:
+        capped = (
+            select(completion_tags.c.completion_id)
+            .where(completion_tags.c.organization_id == org, completion_tags.c.tag == tag)
+            .limit(_RARITY_CAP)
+            .subquery()
+        )
+        counts[tag] = conn.execute(select(func.count()).select_from(capped)).scalar_one()
+    return sorted(unique, key=lambda t: counts[t])
+
+
+_RARITY_CAP = 10_000
+
+
 class CompletionStore:
     """Reads and writes completions for one engine."""
 
@@ -210,25 +256,18 @@ class CompletionStore:
             rows = [record_to_row(org, rec) for (org, _), rec in final.items()]
             execute_many(conn, "upsert_completions", _upsert_statement, rows)
             replaced = [k for k in final if k in existing]
+            graded: set[tuple[str, str]] = set()
             for org in {o for o, _ in replaced}:
+                ids = [c for o, c in replaced if o == org]
                 conn.execute(
                     delete(completion_tags).where(
-                        completion_tags.c.organization_id == org,
-                        completion_tags.c.completion_id.in_([c for o, c in replaced if o == org]),
+                        completion_tags.c.organization_id == org, completion_tags.c.completion_id.in_(ids)
                     )
                 )
-            tag_rows = [
-                {
-                    "organization_id": org,
-                    "completion_id": rec.id,
-                    "tag": tag,
-                    "created_at_us": rec.created_at_us,
-                }
-                for (org, _), rec in final.items()
-                for tag in dict.fromkeys(rec.tags)
-            ]
-            if tag_rows:
-                execute_many(conn, "insert_tags", _insert_tags_statement, tag_rows)
+                graded |= {(org, c) for c in graded_ids(conn, org, ids)}
+            rows = [row for (org, cid), rec in final.items() for row in tag_rows(org, rec, (org, cid) in graded)]
+            if rows:
+                execute_many(conn, "insert_tags", _insert_tags_statement, rows)
             now = max(rec.updated_at_us for rec in final.values())
             ensure_sessions(conn, ((org, rec.session_id) for (org, _), rec in final.items()), now)
         return results
@@ -257,19 +296,9 @@ class CompletionStore:
                         completion_tags.c.completion_id == completion_id,
                     )
                 )
-                if rec.tags:
-                    conn.execute(
-                        completion_tags.insert(),
-                        [
-                            {
-                                "organization_id": org,
-                                "completion_id": completion_id,
-                                "tag": t,
-                                "created_at_us": rec.created_at_us,
-                            }
-                            for t in dict.fromkeys(rec.tags)
-                        ],
-                    )
+                rows = tag_rows(org, rec, bool(graded_ids(conn, org, [completion_id])))
+                if rows:
+                    execute_many(conn, "insert_tags", _insert_tags_statement, rows)
             if "session_id" in changes:
                 ensure_sessions(conn, [(org, rec.session_id)], rec.updated_at_us)
             return rec
@@ -304,30 +333,27 @@ class CompletionStore:
     def list_completions(self, org: str, flt: CompletionFilter, page: Page) -> list[CompletionRecord]:
         """Completions matching the filter, newest first."""
         with self.engine.connect() as conn:
+            flt = replace(flt, tags=rarest_first(conn, org, flt.tags))
             return [row_to_record(r) for r in conn.execute(_filtered(org, flt, page))]
 
     def ids_matching_tags(self, org: str, tags: Sequence[str], limit: int) -> list[str]:
         """Ids of up to `limit` completions carrying every tag, newest first."""
-        query = _filtered(org, CompletionFilter(tags=list(tags)), Page(limit=limit), [completions.c.id])
         with self.engine.connect() as conn:
-            return [r[0] for r in conn.execute(query)]
+            flt = CompletionFilter(tags=rarest_first(conn, org, tags))
+            return [r[0] for r in conn.execute(_filtered(org, flt, Page(limit=limit), [completions.c.id]))]
 
     def list_ungraded(self, org: str, selectors: Sequence[Sequence[str]], page: Page) -> list[CompletionRecord]:
         """Completions matching any tag selector that have no feedback yet, newest first.
 
-        Each selector is its own query driven by the tag index; the pages are
-        merged here, which keeps every query on an index at a million rows.
+        Each selector is its own query driven by the (organization, tag, graded,
+        time) index, so graded rows are never read; the pages are merged here.
         """
-        graded = exists().where(
-            feedback_completions.c.organization_id == completions.c.organization_id,
-            feedback_completions.c.completion_id == completions.c.id,
-        )
         window = Page(limit=page.offset + page.limit, after=page.after)
         merged: dict[str, CompletionRecord] = {}
         with self.engine.connect() as conn:
             for selector in {tuple(dict.fromkeys(s)) for s in selectors}:
-                query = _filtered(org, CompletionFilter(tags=list(selector)), window).where(~graded)
-                for row in conn.execute(query):
+                flt = CompletionFilter(tags=rarest_first(conn, org, selector))
+                for row in conn.execute(_filtered(org, flt, window, ungraded=True)):
                     merged.setdefault(row.id, row_to_record(row))
         ordered = sorted(merged.values(), key=lambda r: (r.created_at_us, r.id), reverse=True)
         return ordered[page.offset : page.offset + page.limit]
@@ -339,8 +365,10 @@ class CompletionStore:
             return int(conn.execute(query).scalar_one())
 
 
-def _filtered(org: str, flt: CompletionFilter, page: Page, columns: list[Any] | None = None) -> Any:
-    """A newest-first page of completions matching the filter.
+def _filtered(
+    org: str, flt: CompletionFilter, page: Page, columns: list[Any] | None = None, *, ungraded: bool = False
+) -> Any:
+    """A newest-first page of completions matching the filter (only those without feedback if ungraded).
 
     With tags, the query is driven by the (organization, tag, time) index of the
     first tag, so a tag listing never scans the whole organization.
@@ -354,6 +382,8 @@ def _filtered(org: str, flt: CompletionFilter, page: Page, columns: list[Any] | 
             driver,
             and_(driver.c.organization_id == completions.c.organization_id, driver.c.completion_id == ident),
         ).where(driver.c.tag == tags[0])
+        if ungraded:
+            query = query.where(driver.c.graded == false())
         created, ident = driver.c.created_at_us, driver.c.completion_id
         for tag in tags[1:]:
             query = query.where(
@@ -363,6 +393,14 @@ def _filtered(org: str, flt: CompletionFilter, page: Page, columns: list[Any] | 
                     completion_tags.c.tag == tag,
                 )
             )
+    if ungraded:
+        # Authoritative check; the graded flag above only keeps graded rows off the index scan.
+        query = query.where(
+            ~exists().where(
+                feedback_completions.c.organization_id == completions.c.organization_id,
+                feedback_completions.c.completion_id == completions.c.id,
+            )
+        )
     if flt.session_id:
         query = query.where(completions.c.session_id == flt.session_id)
     if flt.status:

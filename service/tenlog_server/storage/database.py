@@ -47,3 +47,16 @@ def create_db_engine(url: str, *, pool_size: int = 8) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """Give SQLite's planner index statistics (PostgreSQL's autovacuum keeps its own).
+
+    analysis_limit samples a few hundred rows per index, so this takes
+    milliseconds even at millions of rows.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.begin() as conn:
+        conn.exec_driver_sql("PRAGMA analysis_limit=400")
+        conn.exec_driver_sql("ANALYZE")

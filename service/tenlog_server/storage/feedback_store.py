@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import Engine, Row, Select, Table, exists, select
+from sqlalchemy import Engine, Row, Select, Table, exists, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .json_columns import dump_json, load_json
 from .paging import newest_first
 from .records import FeedbackRecord, FeedbackTaskRecord, Page
-from .schema import Feedback, FeedbackCompletion, FeedbackTask
+from .schema import CompletionTag, Feedback, FeedbackCompletion, FeedbackTask
 
 tasks = cast(Table, FeedbackTask.__table__)
 feedback = cast(Table, Feedback.__table__)
 links = cast(Table, FeedbackCompletion.__table__)
+tag_index = cast(Table, CompletionTag.__table__)
 
 
 class DuplicateId(Exception):
@@ -98,6 +99,15 @@ class FeedbackStore:
                     )
                 )
                 if fb.matched_completion_ids:
+                    # Graded completions leave the ungraded index range of their tags.
+                    conn.execute(
+                        update(tag_index)
+                        .where(
+                            tag_index.c.organization_id == org,
+                            tag_index.c.completion_id.in_(fb.matched_completion_ids),
+                        )
+                        .values(graded=True)
+                    )
                     conn.execute(
                         links.insert(),
                         [

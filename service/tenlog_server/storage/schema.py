@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Double,
     ForeignKeyConstraint,
     Index,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -93,10 +95,11 @@ class Completion(Base):
     updated_at_us: Mapped[int] = mapped_column(BigInteger)
     __table_args__ = (
         # Newest-first listing, alone or narrowed by session, status, model.
+        # Each ends in (created_at_us, id): the newest-first ORDER BY is read off the index, no sort.
         Index("ix_completions_org_created", "organization_id", "created_at_us", "id"),
-        Index("ix_completions_org_session_created", "organization_id", "session_id", "created_at_us"),
-        Index("ix_completions_org_status_created", "organization_id", "status", "created_at_us"),
-        Index("ix_completions_org_model_created", "organization_id", "model", "created_at_us"),
+        Index("ix_completions_org_session_created_id", "organization_id", "session_id", "created_at_us", "id"),
+        Index("ix_completions_org_status_created_id", "organization_id", "status", "created_at_us", "id"),
+        Index("ix_completions_org_model_created_id", "organization_id", "model", "created_at_us", "id"),
         # The change feed behind live tail reads every organization's writes in commit-time order.
         Index("ix_completions_updated", "updated_at_us"),
     )
@@ -110,6 +113,8 @@ class CompletionTag(Base):
     completion_id: Mapped[str] = mapped_column(String(256), primary_key=True)
     tag: Mapped[str] = mapped_column(String(256), primary_key=True)
     created_at_us: Mapped[int] = mapped_column(BigInteger)
+    # Mirrors "has feedback" so ungraded listings read only ungraded rows off an index.
+    graded: Mapped[bool] = mapped_column(Boolean, server_default=false())
     __table_args__ = (
         ForeignKeyConstraint(
             ["organization_id", "completion_id"],
@@ -117,6 +122,14 @@ class CompletionTag(Base):
             ondelete="CASCADE",
         ),
         Index("ix_completion_tags_org_tag_created", "organization_id", "tag", "created_at_us", "completion_id"),
+        Index(
+            "ix_completion_tags_org_tag_graded_created",
+            "organization_id",
+            "tag",
+            "graded",
+            "created_at_us",
+            "completion_id",
+        ),
     )
 
 
