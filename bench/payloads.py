@@ -9,7 +9,6 @@ client spends no time building messages (it must not be the bottleneck).
 
 from __future__ import annotations
 
-import copy
 import json
 import uuid
 from functools import cache
@@ -18,37 +17,8 @@ from typing import Any
 
 from tenlog.v1 import completion_pb2 as pb
 
-SEED_FILE = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "log10-create-completion-example.txt"
-
-# The body of log10-create-completion-example.txt, used when the seeds folder is not beside the repository.
-FALLBACK_BODY: dict[str, Any] = {
-    "organization_id": "org_abc123",
-    "kind": "chat",
-    "status": "finished",
-    "tags": ["production", "customer-support"],
-    "session_id": "sess_xyz789",
-    "duration": 1.34,
-    "request": {
-        "model": "gpt-4o",
-        "messages": [
-            {"role": "system", "content": "You are a helpful assistant."},
-            {"role": "user", "content": "What is the capital of France?"},
-        ],
-    },
-    "response": {
-        "id": "chatcmpl-example123",
-        "object": "chat.completion",
-        "model": "gpt-4o",
-        "choices": [
-            {
-                "index": 0,
-                "message": {"role": "assistant", "content": "The capital of France is Paris."},
-                "finish_reason": "stop",
-            }
-        ],
-        "usage": {"prompt_tokens": 28, "completion_tokens": 9, "total_tokens": 37},
-    },
-}
+# The committed copy of shared/seeds/log10-create-completion-example.txt (tests check it stays identical).
+SEED_FILE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "seeds" / "log10-create-completion-example.txt"
 
 _KINDS = {"chat": pb.KIND_CHAT, "prompt": pb.KIND_PROMPT}
 _STATUSES = {"started": pb.STATUS_STARTED, "finished": pb.STATUS_FINISHED, "failed": pb.STATUS_FAILED}
@@ -57,10 +27,7 @@ _STATUSES = {"started": pb.STATUS_STARTED, "finished": pb.STATUS_FINISHED, "fail
 @cache
 def seed_body() -> dict[str, Any]:
     """The request body of the seed example (a Log10 create-completion call)."""
-    try:
-        text = SEED_FILE.read_text()
-    except OSError:
-        return copy.deepcopy(FALLBACK_BODY)
+    text = SEED_FILE.read_text()
     document, _ = json.JSONDecoder().raw_decode(text[text.index("{", text.index("Example Payload")) :])
     body: dict[str, Any] = document["request"]["body"]
     return body
