@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Table, create_engine, event, insert
+from sqlalchemy import Connection, Table, create_engine, event, exists, insert, update
 from sqlalchemy.orm import DeclarativeBase
 from tenlog_server.storage.schema import Completion, CompletionTag, Feedback, FeedbackCompletion, FeedbackTask, Session
 
@@ -240,6 +240,17 @@ def _grade(
         conn.execute(insert(_table(Feedback)), feedback_rows[start : start + CHUNK])
     for start in range(0, len(link_rows), CHUNK):
         conn.execute(insert(_table(FeedbackCompletion)), link_rows[start : start + CHUNK])
+    # As UploadFeedback does: graded completions' tag rows leave the ungraded index range.
+    tags, links = _table(CompletionTag), _table(FeedbackCompletion)
+    conn.execute(
+        update(tags)
+        .where(
+            exists().where(
+                links.c.organization_id == tags.c.organization_id, links.c.completion_id == tags.c.completion_id
+            )
+        )
+        .values(graded=True)
+    )
     fixture.graded = len(graded)
 
 

@@ -190,7 +190,7 @@ def rarest_first(conn: Connection, org: str, tags: Sequence[str]) -> list[str]:
     return sorted(unique, key=lambda t: counts[t])
 
 
-_RARITY_CAP = 10_000
+_RARITY_CAP = 1_000  # enough to tell a rare tag from a common one
 
 
 class CompletionStore:
@@ -349,14 +349,16 @@ class CompletionStore:
         time) index, so graded rows are never read; the pages are merged here.
         """
         window = Page(limit=page.offset + page.limit, after=page.after)
-        merged: dict[str, CompletionRecord] = {}
+        keys: set[tuple[int, str]] = set()
         with self.engine.connect() as conn:
             for selector in {tuple(dict.fromkeys(s)) for s in selectors}:
                 flt = CompletionFilter(tags=rarest_first(conn, org, selector))
-                for row in conn.execute(_filtered(org, flt, window, ungraded=True)):
-                    merged.setdefault(row.id, row_to_record(row))
-        ordered = sorted(merged.values(), key=lambda r: (r.created_at_us, r.id), reverse=True)
-        return ordered[page.offset : page.offset + page.limit]
+                columns = [completions.c.created_at_us, completions.c.id]
+                keys.update(tuple(r) for r in conn.execute(_filtered(org, flt, window, columns, ungraded=True)))
+            # Merge on keys; only the page itself is loaded (and its JSON parsed).
+            wanted = [cid for _, cid in sorted(keys, reverse=True)[page.offset : page.offset + page.limit]]
+            rows = self._get_many(conn, {(org, cid) for cid in wanted})
+        return [rows[(org, cid)] for cid in wanted]
 
     def count(self, org: str) -> int:
         """How many completions the organization has."""
