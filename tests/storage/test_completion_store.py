@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, event, inspect
 from tenlog_server.storage.completion_store import CompletionStore
+from tenlog_server.storage.database import create_db_engine, refresh_statistics
+from tenlog_server.storage.migrate import upgrade
 from tenlog_server.storage.records import CompletionFilter, CompletionRecord, Page
 from tenlog_server.storage.session_store import SessionStore
 from tenlog_server.storage.write_batcher import Overloaded, WriteBatcher
@@ -127,3 +130,35 @@ def test_multi_tag_listing_is_the_same_whichever_tag_is_rarer(engine: Engine, un
     expected = [f"m{i}" for i in range(40, -1, -10)]
     for tags in (["common", "rare"], ["rare", "common"]):
         assert [r.id for r in store.list_completions(org, CompletionFilter(tags=tags), Page(limit=10))] == expected
+
+
+def test_write_path_lookups_search_the_primary_key(tmp_path: Path) -> None:
+    """A covering listing index must never turn the per-batch id lookup into an organization scan.
+
+    The server migrates and ANALYZEs an empty database at first start; with those
+    near-empty statistics SQLite once chose a covering listing index here.
+    """
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'plan.db'}")
+    upgrade(engine)
+    refresh_statistics(engine)
+    store = CompletionStore(engine)
+    store.upsert_batch([("org", rec(f"p{i}", tags=["t"], t=i + 1)) for i in range(200)])
+    captured: list[tuple[str, object]] = []
+
+    def capture(_conn: object, _cursor: object, statement: str, parameters: object, *_: object) -> None:
+        if statement.startswith("SELECT") and "FROM completions" in statement and "id IN" in statement:
+            captured.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        # A batch-sized IN list: with a handful of ids SQLite searches the key either way.
+        store.existing_ids("org", [f"p{i}" for i in range(64)])
+        store.upsert_batch([("org", rec(f"p{i}", tags=["t"], t=999)) for i in range(64)])
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    assert len(captured) == 2
+    with engine.connect() as conn:
+        for statement, parameters in captured:
+            plan = " ".join(row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters))
+            assert "INDEX sqlite_autoindex_completions_1 (organization_id=? AND id=?)" in plan, plan
+    engine.dispose()
