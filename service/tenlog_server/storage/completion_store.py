@@ -369,8 +369,9 @@ class CompletionStore:
     def list_ungraded(self, org: str, selectors: Sequence[Sequence[str]], page: Page) -> list[CompletionRecord]:
         """Completions matching any tag selector that have no feedback yet, newest first.
 
-        Each selector is its own query driven by the (organization, tag, graded,
-        time) index, so graded rows are never read; the pages are merged here.
+        Each selector is its own query driven by the (organization, tag, time, id,
+        graded) index, which skips graded rows without reading the table; the
+        pages are merged on keys and only the final page is loaded.
         """
         window = Page(limit=page.offset + page.limit, after=page.after)
         keys: set[tuple[int, str]] = set()

@@ -121,14 +121,14 @@ class CompletionTag(Base):
             ["completions.organization_id", "completions.id"],
             ondelete="CASCADE",
         ),
-        Index("ix_completion_tags_org_tag_created", "organization_id", "tag", "created_at_us", "completion_id"),
+        # Newest-first by tag; graded last, so ungraded listings skip graded rows in the index itself.
         Index(
-            "ix_completion_tags_org_tag_graded_created",
+            "ix_completion_tags_org_tag_created_graded",
             "organization_id",
             "tag",
-            "graded",
             "created_at_us",
             "completion_id",
+            "graded",
         ),
     )
 

@@ -22,7 +22,7 @@ _REPLACED = {
 
 
 def upgrade() -> None:
-    """Swap the listing indexes, add completion_tags.graded (backfilled) and its index."""
+    """Swap the listing indexes; add completion_tags.graded (backfilled) to the tag index."""
     for old, (new, column) in _REPLACED.items():
         op.drop_index(old, table_name="completions")
         op.create_index(new, "completions", ["organization_id", column, "created_at_us", "id"])
@@ -33,16 +33,23 @@ def upgrade() -> None:
         "WHERE f.organization_id = completion_tags.organization_id "
         "AND f.completion_id = completion_tags.completion_id)"
     )
+    # One tag index: it still orders by time, and now ungraded listings filter on it too.
+    op.drop_index("ix_completion_tags_org_tag_created", table_name="completion_tags")
     op.create_index(
-        "ix_completion_tags_org_tag_graded_created",
+        "ix_completion_tags_org_tag_created_graded",
         "completion_tags",
-        ["organization_id", "tag", "graded", "created_at_us", "completion_id"],
+        ["organization_id", "tag", "created_at_us", "completion_id", "graded"],
     )
 
 
 def downgrade() -> None:
     """Undo upgrade()."""
-    op.drop_index("ix_completion_tags_org_tag_graded_created", table_name="completion_tags")
+    op.drop_index("ix_completion_tags_org_tag_created_graded", table_name="completion_tags")
+    op.create_index(
+        "ix_completion_tags_org_tag_created",
+        "completion_tags",
+        ["organization_id", "tag", "created_at_us", "completion_id"],
+    )
     with op.batch_alter_table("completion_tags") as batch:
         batch.drop_column("graded")
     for old, (new, column) in _REPLACED.items():
