@@ -36,15 +36,14 @@ class ServerConfig:
     http_port: int = field(default_factory=lambda: env_int("HTTP_PORT", 8080))  # -1 disables the gateway
     database_url: str = field(default_factory=lambda: env_str("DATABASE_URL", DEFAULT_DATABASE_URL))
     max_message_bytes: int = field(default_factory=lambda: env_int("MAX_MESSAGE_BYTES", 16 * MIB))
-    # About a second of SQLite write throughput: past it callers get RESOURCE_EXHAUSTED with
-    # RetryInfo rather than seconds of queueing (and memory).
-    max_pending_writes: int = field(default_factory=lambda: env_int("MAX_PENDING_WRITES", 2000))
+    # About a second of streamed SQLite writes: room for several streams' chunks in flight;
+    # past it unary callers get RESOURCE_EXHAUSTED with RetryInfo rather than queueing.
+    max_pending_writes: int = field(default_factory=lambda: env_int("MAX_PENDING_WRITES", 5000))
     max_batch_items: int = field(default_factory=lambda: env_int("MAX_BATCH_ITEMS", 10000))
     max_stream_items: int = field(default_factory=lambda: env_int("MAX_STREAM_ITEMS", 0))  # 0: unlimited
-    write_batch_size: int = field(default_factory=lambda: env_int("WRITE_BATCH_SIZE", 1000))
+    write_batch_size: int = field(default_factory=lambda: env_int("WRITE_BATCH_SIZE", 2000))
     # Below gRPC core's own limit of 3000 unanswered calls (past which it CANCELs calls
-    # with no retry hint), and above max_pending_writes so the write queue's
-    # RESOURCE_EXHAUSTED + RetryInfo answers first.
+    # with no retry hint).
     max_concurrent_rpcs: int = field(default_factory=lambda: env_int("MAX_CONCURRENT_RPCS", 2500))
     db_pool_size: int = field(default_factory=lambda: env_int("DB_POOL_SIZE", 8))
     workers: int = field(default_factory=lambda: env_int("WORKERS", 1))

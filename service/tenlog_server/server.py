@@ -144,7 +144,8 @@ async def serve(config: ServerConfig, *, handlers_ready: Callable[[], None] | No
     await server.stop(config.grace_seconds)
     await app.batcher.stop()
     app.engine.dispose()
-    print("tenlog: stopped", flush=True)
+    batcher = app.batcher
+    print(f"tenlog: stopped ({batcher.committed} completions committed in {batcher.batches} transactions)", flush=True)
 
 
 def _configure_logging() -> None:

@@ -23,6 +23,7 @@ from .records import CompletionRecord
 log = logging.getLogger(__name__)
 
 CommitListener = Callable[[list[UpsertResult]], None]
+GATHER_SECONDS = 0.002  # longest a commit waits for more writes: the latency paid for group commit
 
 
 class Overloaded(Exception):
@@ -64,6 +65,8 @@ class WriteBatcher:
         self._executor = ThreadPoolExecutor(max_workers=writers, thread_name_prefix="tenlog-writer")
         self._listeners: list[CommitListener] = []
         self._rate = 5000.0  # completions/s, smoothed; sizes the retry hint
+        self._queued = 0  # completions waiting for a writer (pending minus those being written)
+        self._last_batch = 0
         self.committed = 0
         self.batches = 0
 
@@ -113,6 +116,7 @@ class WriteBatcher:
         future: asyncio.Future[list[UpsertResult]] = asyncio.get_running_loop().create_future()
         self._queue.append(_Entry(items, future))
         self._pending += len(items)
+        self._queued += len(items)
         self._wakeup.set()
         return await future
 
@@ -126,15 +130,16 @@ class WriteBatcher:
             if not self._queue:
                 self._wakeup.clear()
                 await self._wakeup.wait()
-                # Let calls already in flight on the loop join this batch before it is taken.
-                await asyncio.sleep(0)
                 continue
+            await self._gather()
             batch: list[_Entry] = []
             count = 0
             while self._queue and (count == 0 or count + len(self._queue[0].items) <= self.max_batch):
                 entry = self._queue.popleft()
                 batch.append(entry)
                 count += len(entry.items)
+            self._queued -= count
+            self._last_batch = count
             started = time.perf_counter()
             try:
                 await self._commit(loop, batch)
@@ -143,6 +148,25 @@ class WriteBatcher:
                 self._drained.set()
             elapsed = max(time.perf_counter() - started, 1e-4)
             self._rate = 0.8 * self._rate + 0.2 * (count / elapsed)
+
+    async def _gather(self) -> None:
+        """Wait briefly for the callers the last commit answered, so their next writes share one commit.
+
+        When fewer completions are queued than the last batch held, those callers
+        are likely sending again right now; waiting up to GATHER_SECONDS for them
+        turns many tiny transactions into one. An idle or single caller never waits.
+        """
+        target = min(self._last_batch, self.max_batch)
+        deadline = time.monotonic() + GATHER_SECONDS
+        while self._queued < target:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            self._wakeup.clear()
+            try:
+                await asyncio.wait_for(self._wakeup.wait(), remaining)
+            except TimeoutError:
+                return
 
     async def _commit(self, loop: asyncio.AbstractEventLoop, batch: list[_Entry]) -> None:
         items = [item for entry in batch for item in entry.items]
