@@ -73,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     create = keys_sub.add_parser("create", help="mint a key for an organization; prints it once")
     create.add_argument("--org", required=True, help="organization id (created if new)")
     _add_database(create, defaults)
+    listing = keys_sub.add_parser("list", help="show each key's prefix, organization and creation time")
+    listing.add_argument("--org", default="", help="only this organization's keys")
+    _add_database(listing, defaults)
+    revoke = keys_sub.add_parser("revoke", help="delete a key; servers refuse it within seconds")
+    revoke.add_argument("key", help="the key, or its prefix as `keys list` shows it")
+    _add_database(revoke, defaults)
 
     tail = sub.add_parser("tail", help="print new and updated completions as they are committed")
     tail.add_argument("--target", default=env_str("TARGET", "127.0.0.1:50051"), help="[TENLOG_TARGET]")
@@ -81,6 +87,40 @@ def build_parser() -> argparse.ArgumentParser:
     tail.add_argument("--session-id", default="")
     tail.add_argument("--status", default="", choices=["", "started", "finished", "failed"])
     return parser
+
+
+def _keys(args: argparse.Namespace) -> int:
+    """`tenlog keys create|list|revoke`."""
+    from datetime import UTC, datetime
+
+    from tenlog_server.domain.api_keys import CACHE_SECONDS, ApiKeys
+    from tenlog_server.domain.errors import DomainError, InvalidArgument
+    from tenlog_server.storage.database import create_db_engine
+    from tenlog_server.storage.key_store import KeyStore
+    from tenlog_server.storage.migrate import upgrade
+
+    engine = create_db_engine(args.database_url)
+    upgrade(engine)
+    keys = ApiKeys(KeyStore(engine))
+    try:
+        if args.keys_command == "create":
+            key = keys.mint(args.org)
+            print(
+                f"tenlog: API key for organization {args.org!r} (store it now; it is not shown again):", file=sys.stderr
+            )
+            print(key)
+        elif args.keys_command == "list":
+            for prefix, org, created_us in keys.list(args.org):
+                created = datetime.fromtimestamp(created_us / 1e6, UTC).isoformat(timespec="seconds")
+                print(f"{prefix}...\t{org}\t{created}")
+        else:
+            shown = keys.revoke(args.key)
+            print(f"tenlog: revoked {shown}...; servers refuse it within {CACHE_SECONDS:g} seconds", file=sys.stderr)
+    except DomainError as exc:
+        detail = "; ".join(v.description for v in exc.violations) if isinstance(exc, InvalidArgument) else ""
+        print(f"tenlog: {exc.message}" + (f": {detail}" if detail else ""), file=sys.stderr)
+        return 2
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -118,25 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("tenlog: database is up to date")
         return 0
     if args.command == "keys":
-        from tenlog_server.domain.api_keys import ApiKeys
-        from tenlog_server.domain.errors import InvalidArgument
-        from tenlog_server.storage.database import create_db_engine
-        from tenlog_server.storage.key_store import KeyStore
-        from tenlog_server.storage.migrate import upgrade
-
-        engine = create_db_engine(args.database_url)
-        upgrade(engine)
-        try:
-            key = ApiKeys(KeyStore(engine)).mint(args.org)
-        except InvalidArgument as exc:
-            print(f"tenlog: {exc.message}: {'; '.join(v.description for v in exc.violations)}", file=sys.stderr)
-            return 2
-        print(
-            f"tenlog: API key for organization {args.org!r} (store it now; it is not shown again):",
-            file=sys.stderr,
-        )
-        print(key)
-        return 0
+        return _keys(args)
     if args.command == "tail":
         from tenlog_server.tail_cli import run_tail
 

@@ -11,10 +11,12 @@ from tenlog_server.storage.key_store import KeyStore
 
 from .clock import now_us
 from .completion_rules import id_violations
-from .errors import FieldViolation, InvalidArgument, PermissionDenied, Unauthenticated
+from .errors import FieldViolation, InvalidArgument, NotFound, PermissionDenied, Unauthenticated
 
 KEY_PREFIX = "tlk_"
-_CACHE_SECONDS = 30.0
+SHOWN_PREFIX = 12  # characters of a key kept in clear to name it (tlk_ + 8 random)
+# How long a server trusts a key it has checked: also how long a revoked key keeps working.
+CACHE_SECONDS = 5.0
 
 
 def hash_key(key: str) -> str:
@@ -37,8 +39,36 @@ class ApiKeys:
         if violations:
             raise InvalidArgument("the organization name is not valid", violations)
         key = KEY_PREFIX + secrets.token_urlsafe(32)
-        self.store.add_key(org, hash_key(key), key[:8], now_us())
+        self.store.add_key(org, hash_key(key), key[:SHOWN_PREFIX], now_us())
         return key
+
+    def list(self, org: str = "") -> list[tuple[str, str, int]]:
+        """(prefix, organization, created_at_us) of the keys; the keys themselves are not stored."""
+        return self.store.list_keys(org)
+
+    def revoke(self, key_or_prefix: str) -> str:
+        """Delete the key given in full, or the one key whose shown prefix starts with the argument.
+
+        Returns the revoked key's shown prefix. A prefix no longer than "tlk_", or one
+        that matches no key or several, is refused.
+        """
+        prefix = key_or_prefix if len(key_or_prefix) <= SHOWN_PREFIX else ""
+        if prefix and len(prefix) <= len(KEY_PREFIX):
+            raise InvalidArgument(
+                "name a key by its full value or by a prefix of more than 4 characters",
+                [FieldViolation("key", f"{key_or_prefix!r} is too short to name one key")],
+            )
+        matches = self.store.matching_keys(hash_key(key_or_prefix), prefix)
+        if not matches:
+            raise NotFound(f"no API key matches {key_or_prefix!r}")
+        if len(matches) > 1:
+            raise InvalidArgument(
+                f"{key_or_prefix!r} matches {len(matches)} keys: " + ", ".join(p for _, p in matches),
+                [FieldViolation("key", "give a longer prefix or the full key")],
+            )
+        key_hash, shown = matches[0]
+        self.store.delete_key(key_hash)
+        return shown
 
     async def authenticate(self, token: str, org: str) -> str:
         """The organization the call acts for; raises Unauthenticated or PermissionDenied."""
@@ -53,7 +83,7 @@ class ApiKeys:
             if key_org is not None:  # only known keys are cached: a new key works at once
                 if len(self._cache) > 10000:
                     self._cache.clear()
-                self._cache[digest] = (key_org, time.monotonic() + _CACHE_SECONDS)
+                self._cache[digest] = (key_org, time.monotonic() + CACHE_SECONDS)
         if key_org is None:
             raise Unauthenticated("unknown API key")
         if org and org != key_org:

@@ -377,9 +377,12 @@ class CompletionStore:
         keys: set[tuple[int, str]] = set()
         with self.engine.connect() as conn:
             for selector in {tuple(dict.fromkeys(s)) for s in selectors}:
-                flt = CompletionFilter(tags=rarest_first(conn, org, selector))
-                columns = [completions.c.created_at_us, completions.c.id]
-                keys.update(tuple(r) for r in conn.execute(_filtered(org, flt, window, columns, ungraded=True)))
+                if selector:
+                    query = _ungraded_keys(org, rarest_first(conn, org, selector), window)
+                else:  # a task without a selector asks about every completion
+                    columns = [completions.c.created_at_us, completions.c.id]
+                    query = _filtered(org, CompletionFilter(), window, columns, ungraded=True)
+                keys.update(tuple(r) for r in conn.execute(query))
             # Merge on keys; only the page itself is loaded (and its JSON parsed).
             wanted = [cid for _, cid in sorted(keys, reverse=True)[page.offset : page.offset + page.limit]]
             rows = self._get_many(conn, {(org, cid) for cid in wanted})
@@ -390,6 +393,33 @@ class CompletionStore:
         with self.engine.connect() as conn:
             query = select(func.count()).select_from(completions).where(completions.c.organization_id == org)
             return int(conn.execute(query).scalar_one())
+
+
+def _ungraded_keys(org: str, tags: Sequence[str], page: Page) -> Any:
+    """(created_at_us, id) of ungraded completions carrying every tag, read from the tag index alone.
+
+    The first tag's (organization, tag, time, id, graded) index range is walked
+    newest first, skipping graded entries without touching the completions table.
+    """
+    driver = completion_tags.alias("driver")
+    query = select(driver.c.created_at_us, driver.c.completion_id).where(
+        driver.c.organization_id == org, driver.c.tag == tags[0], driver.c.graded == false()
+    )
+    for tag in tags[1:]:
+        other = completion_tags.alias()
+        query = query.where(
+            exists().where(
+                other.c.organization_id == org, other.c.completion_id == driver.c.completion_id, other.c.tag == tag
+            )
+        )
+    # Authoritative: the flag only keeps graded rows off the scan.
+    query = query.where(
+        ~exists().where(
+            feedback_completions.c.organization_id == org,
+            feedback_completions.c.completion_id == driver.c.completion_id,
+        )
+    )
+    return newest_first(query, driver.c.created_at_us, driver.c.completion_id, page)
 
 
 def _filtered(
@@ -409,8 +439,6 @@ def _filtered(
             driver,
             and_(driver.c.organization_id == completions.c.organization_id, driver.c.completion_id == ident),
         ).where(driver.c.tag == tags[0])
-        if ungraded:
-            query = query.where(driver.c.graded == false())
         created, ident = driver.c.created_at_us, driver.c.completion_id
         for tag in tags[1:]:
             query = query.where(
@@ -421,7 +449,6 @@ def _filtered(
                 )
             )
     if ungraded:
-        # Authoritative check; the graded flag above only keeps graded rows off the index scan.
         query = query.where(
             ~exists().where(
                 feedback_completions.c.organization_id == completions.c.organization_id,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from sqlalchemy import Engine, Table, func, select
+from sqlalchemy import Engine, Table, delete, func, or_, select
 
 from .completion_store import dialect_insert
 from .schema import ApiKey, Organization
@@ -36,6 +36,27 @@ class KeyStore:
             return conn.execute(
                 select(api_keys.c.organization_id).where(api_keys.c.key_hash == key_hash)
             ).scalar_one_or_none()
+
+    def list_keys(self, org: str = "") -> list[tuple[str, str, int]]:
+        """(prefix, organization, created_at_us) of every key, or of one organization's, oldest first."""
+        query = select(api_keys.c.prefix, api_keys.c.organization_id, api_keys.c.created_at_us)
+        if org:
+            query = query.where(api_keys.c.organization_id == org)
+        with self.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(query.order_by(api_keys.c.created_at_us))]  # type: ignore[misc]
+
+    def matching_keys(self, key_hash: str, prefix: str) -> list[tuple[str, str]]:
+        """(key_hash, prefix) of the key with this hash, or of the keys whose prefix starts with `prefix`."""
+        condition = api_keys.c.key_hash == key_hash
+        if prefix:
+            condition = or_(condition, api_keys.c.prefix.startswith(prefix, autoescape=True))
+        with self.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(select(api_keys.c.key_hash, api_keys.c.prefix).where(condition))]  # type: ignore[misc]
+
+    def delete_key(self, key_hash: str) -> None:
+        """Delete one key; calls with it fail once servers' auth caches expire."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(api_keys).where(api_keys.c.key_hash == key_hash))
 
     def organization_count(self) -> int:
         """How many organizations exist (zero on a fresh install)."""
