@@ -9,7 +9,7 @@ from google.protobuf import field_mask_pb2, timestamp_pb2
 from tenlog.v1 import completion_pb2 as pb
 from tenlog.v1 import completion_service_pb2 as api_pb
 
-from tests.support.grpc_api import Api, chat_completion, error_details, rpc_error
+from tests.support.grpc_api import Api, chat_completion, error_details, list_all_ids, rpc_error
 
 
 def create(api: Api, completion: pb.Completion) -> pb.Completion:
@@ -170,15 +170,7 @@ def test_list_filters_by_every_tag_session_status_model_and_time(api: Api, uniqu
 def test_list_pages_with_tokens_and_with_offset_limit(api: Api, unique: str) -> None:
     ids = [create(api, chat_completion(id=f"p{i:02d}-{unique}", tags=[unique])).id for i in range(7)]
     newest_first = ids[::-1]
-    seen, token = [], ""
-    while True:
-        resp = api.call(
-            api.completions.ListCompletions, api_pb.ListCompletionsRequest(tags=[unique], page_size=3, page_token=token)
-        )
-        seen += [c.id for c in resp.completions]
-        token = resp.next_page_token
-        if not token:
-            break
+    seen = list_all_ids(api, page_size=3, tags=[unique])
     assert seen == newest_first
     assert list_ids(api, tags=[unique], offset=2, limit=3) == newest_first[2:5]
     err = rpc_error(lambda: list_ids(api, page_token="garbage!"))

@@ -10,19 +10,11 @@ import grpc
 from tenlog.v1 import completion_pb2 as pb
 from tenlog.v1 import completion_service_pb2 as api_pb
 
-from tests.support.grpc_api import Api, chat_completion
+from tests.support.grpc_api import Api, chat_completion, list_all_ids
 
 
 def list_ids(api: Api, tag: str) -> list[str]:
-    ids, token = [], ""
-    while True:
-        resp = api.call(
-            api.completions.ListCompletions, api_pb.ListCompletionsRequest(tags=[tag], page_size=1000, page_token=token)
-        )
-        ids += [c.id for c in resp.completions]
-        token = resp.next_page_token
-        if not token:
-            return ids
+    return list_all_ids(api, tags=[tag])
 
 
 def drain(call: Iterator[api_pb.TailCompletionsResponse], events: queue.Queue[api_pb.TailCompletionsResponse]) -> None:

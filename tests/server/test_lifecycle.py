@@ -14,7 +14,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from tenlog.v1 import completion_service_pb2 as api_pb
 
-from tests.support.grpc_api import Api, chat_completion, rpc_error
+from tests.support.grpc_api import Api, chat_completion, list_all_ids, rpc_error
 from tests.support.server import start_server
 
 
@@ -116,15 +116,7 @@ def test_sigterm_reports_not_serving_finishes_in_flight_calls_and_exits_zero(sql
     try:
         with grpc.insecure_channel(restarted.grpc_target) as channel:
             api = Api(channel, key)
-            stored, token = 0, ""
-            while True:
-                page = api.call(
-                    api.completions.ListCompletions, api_pb.ListCompletionsRequest(page_size=1000, page_token=token)
-                )
-                stored += len(page.completions)
-                token = page.next_page_token
-                if not token:
-                    break
+            stored = len(list_all_ids(api))
             assert stored == 200 * len(accepted)
     finally:
         restarted.stop()

@@ -15,7 +15,7 @@ import pytest
 from tenlog.v1 import completion_service_pb2 as api_pb
 from tenlog.v1 import completion_service_pb2_grpc as api_grpc
 
-from tests.support.grpc_api import Api, chat_completion, error_details
+from tests.support.grpc_api import Api, chat_completion, error_details, list_all_ids
 from tests.support.server import ServerProcess, start_server
 
 
@@ -28,15 +28,7 @@ def small_queue_server(sqlite_path: str) -> Iterator[ServerProcess]:
 
 
 def count_stored(api: Api, tag: str) -> int:
-    total, token = 0, ""
-    while True:
-        resp = api.call(
-            api.completions.ListCompletions, api_pb.ListCompletionsRequest(tags=[tag], page_size=1000, page_token=token)
-        )
-        total += len(resp.completions)
-        token = resp.next_page_token
-        if not token:
-            return total
+    return len(list_all_ids(api, tags=[tag]))
 
 
 async def _flood(target: str, key: str, calls: int) -> list[object]:

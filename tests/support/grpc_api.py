@@ -10,6 +10,7 @@ import grpc
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 from tenlog.v1 import completion_pb2 as pb
+from tenlog.v1 import completion_service_pb2 as api_pb
 from tenlog.v1 import (
     completion_service_pb2_grpc,
     feedback_service_pb2_grpc,
@@ -42,6 +43,19 @@ class Api:
     def call(self, method: Callable[..., Any], request: Any, **kwargs: Any) -> Any:
         """Invoke a stub method with this caller's metadata."""
         return method(request, metadata=self.metadata, timeout=30, **kwargs)
+
+
+def list_all_ids(api: Api, page_size: int = 1000, **filters: Any) -> list[str]:
+    """Ids of every completion matching the filters, newest first, following next_page_token."""
+    ids: list[str] = []
+    token = ""
+    while True:
+        request = api_pb.ListCompletionsRequest(page_size=page_size, page_token=token, **filters)
+        page = api.call(api.completions.ListCompletions, request)
+        ids += [c.id for c in page.completions]
+        token = page.next_page_token
+        if not token:
+            return ids
 
 
 def rpc_error(fn: Callable[[], Any]) -> grpc.RpcError:
