@@ -61,6 +61,15 @@ def grpc_options(config: ServerConfig) -> list[tuple[str, Any]]:
     ]
 
 
+def local_target(host: str, port: int) -> str:
+    """Where this process's own gRPC server is reached from inside it (loopback for wildcard binds)."""
+    if host in ("", "0.0.0.0"):
+        return f"127.0.0.1:{port}"
+    if host in ("::", "[::]"):
+        return f"[::1]:{port}"
+    return f"{host}:{port}"
+
+
 def add_servicers(server: grpc.aio.Server, app: App, config: ServerConfig) -> CompletionServicer:
     """Register every tenlog servicer on the server; returns the completion servicer (it drains streams)."""
     completion_cls = NoopCompletionServicer if config.noop else CompletionServicer
@@ -129,7 +138,7 @@ async def serve(config: ServerConfig, *, handlers_ready: Callable[[], None] | No
         from tenlog_server.transport.http.gateway import bound_port, start_gateway
 
         gateway = await start_gateway(
-            f"{config.host}:{port}", config.host, config.http_port, max_body_bytes=config.max_message_bytes
+            local_target(config.host, port), config.host, config.http_port, max_body_bytes=config.max_message_bytes
         )
         print(f"tenlog: serving HTTP on {config.host}:{bound_port(gateway)}", flush=True)
 
