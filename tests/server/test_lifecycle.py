@@ -88,18 +88,23 @@ def test_sigterm_reports_not_serving_finishes_in_flight_calls_and_exits_zero(sql
         watch = health.Watch(health_pb2.HealthCheckRequest(service=""), timeout=30)
         assert next(watch).status == health_pb2.HealthCheckResponse.SERVING
 
-        def writer(i: int) -> None:
+        batches = [
+            api_pb.BatchCreateCompletionsRequest(
+                completions=[chat_completion(id=f"inflight-{i}-{j}") for j in range(200)]
+            )
+            for i in range(8)
+        ]
+
+        def writer(req: api_pb.BatchCreateCompletionsRequest) -> None:
             try:
-                req = api_pb.BatchCreateCompletionsRequest(
-                    completions=[chat_completion(id=f"inflight-{i}-{j}") for j in range(200)]
-                )
                 results.append(api.call(api.completions.BatchCreateCompletions, req).accepted_count)
             except grpc.RpcError as exc:
                 results.append(exc.code())
 
-        threads = [threading.Thread(target=writer, args=(i,)) for i in range(8)]
+        threads = [threading.Thread(target=writer, args=(req,)) for req in batches]
         for t in threads:
             t.start()
+        time.sleep(0.05)  # the calls are on the wire; some are being written
         server.proc.send_signal(signal.SIGTERM)
         assert next(watch).status == health_pb2.HealthCheckResponse.NOT_SERVING
         watch.cancel()  # an open Watch would hold shutdown for the whole grace period
