@@ -74,6 +74,16 @@ def test_enum_values_are_spelled_as_the_spec_and_accepted_in_any_spelling(rest: 
     assert len(listed.json["completions"]) == 4
 
 
+def test_log10_io_text_completion_kind_is_accepted_as_prompt(rest: Rest, unique: str) -> None:
+    """log10-io sends kind "completion" for text completions; the contract spells it "prompt"."""
+    result = rest.post("/api/v1/completions", {"kind": "completion", "status": "finished", "tags": [unique]})
+    assert result.status == 201, result.text
+    assert result.json["kind"] == "prompt"
+    assert rest.get(f"/api/v1/completions/{result.json['id']}").json["kind"] == "prompt"
+    bad = rest.post("/api/v1/completions", {"kind": "essay", "tags": [unique]})
+    assert bad.status == 400 and "chat, prompt" in bad.text and "prompt, prompt" not in bad.text
+
+
 def test_literal_segment_wins_over_a_variable(rest: Rest) -> None:
     result = rest.get("/api/v1/completions/ungraded")
     assert result.status == 200, result.text

@@ -12,8 +12,12 @@ from .struct_codec import dict_to_struct, struct_to_dict
 
 
 def _enum_names(enum: object, prefix: str) -> dict[int, str]:
-    values = enum.DESCRIPTOR.values  # type: ignore[attr-defined]
-    return {v.number: v.name.removeprefix(prefix).lower() for v in values if v.number}
+    names: dict[int, str] = {}
+    for value in enum.DESCRIPTOR.values:  # type: ignore[attr-defined]
+        # The first name declared for a number wins: an alias (KIND_COMPLETION) reads as its original.
+        if value.number:
+            names.setdefault(value.number, value.name.removeprefix(prefix).lower())
+    return names
 
 
 KIND_NAMES = _enum_names(pb.Kind, "KIND_")

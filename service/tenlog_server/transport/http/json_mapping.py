@@ -169,7 +169,7 @@ def enum_value_from_json(enum_type: EnumDescriptor, raw: Any, field_path: str) -
 
 def enum_choices(enum_type: EnumDescriptor) -> list[str]:
     """The REST spellings of an enum's values, zero value excluded."""
-    return [str(enum_value_to_json(enum_type, v.number)) for v in enum_type.values if v.number != 0]
+    return list(dict.fromkeys(str(enum_value_to_json(enum_type, v.number)) for v in enum_type.values if v.number != 0))
 
 
 def is_map(field: FieldDesc) -> bool:

@@ -17,6 +17,7 @@ class Kind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     KIND_UNSPECIFIED: _ClassVar[Kind]
     KIND_CHAT: _ClassVar[Kind]
     KIND_PROMPT: _ClassVar[Kind]
+    KIND_COMPLETION: _ClassVar[Kind]
 
 class Status(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -35,6 +36,7 @@ class Source(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
 KIND_UNSPECIFIED: Kind
 KIND_CHAT: Kind
 KIND_PROMPT: Kind
+KIND_COMPLETION: Kind
 STATUS_UNSPECIFIED: Status
 STATUS_STARTED: Status
 STATUS_FINISHED: Status
