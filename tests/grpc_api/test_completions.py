@@ -175,3 +175,15 @@ def test_list_pages_with_tokens_and_with_offset_limit(api: Api, unique: str) -> 
     assert list_ids(api, tags=[unique], offset=2, limit=3) == newest_first[2:5]
     err = rpc_error(lambda: list_ids(api, page_token="garbage!"))
     assert "page_token" in error_details(err)["violations"]
+
+
+def test_masked_kind_left_unspecified_falls_back_to_the_default(api: Api, unique: str) -> None:
+    cid = f"k-{unique}"
+    prompt = chat_completion(id=cid)
+    prompt.kind = pb.KIND_PROMPT
+    assert create(api, prompt).kind == pb.KIND_PROMPT
+    masked = api_pb.UpdateCompletionRequest(
+        completion=pb.Completion(id=cid), update_mask=field_mask_pb2.FieldMask(paths=["kind"])
+    )
+    assert api.call(api.completions.UpdateCompletion, masked).kind == pb.KIND_CHAT
+    assert get(api, cid).kind == pb.KIND_CHAT

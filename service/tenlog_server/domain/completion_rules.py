@@ -10,6 +10,7 @@ from .errors import FieldViolation
 from .tag_selector import tag_violations
 
 KINDS = ("chat", "prompt")
+DEFAULT_KIND = "chat"  # a completion that does not say is a chat completion, on create and on update
 STATUSES = ("started", "finished", "failed")
 MAX_ID_LENGTH = 256
 

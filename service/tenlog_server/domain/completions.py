@@ -13,7 +13,7 @@ from tenlog_server.storage.records import CompletionFilter, CompletionRecord, Pa
 from tenlog_server.storage.write_batcher import Overloaded, WriteBatcher
 
 from .clock import new_id, now_us
-from .completion_rules import completion_violations, lift_fields
+from .completion_rules import DEFAULT_KIND, completion_violations, lift_fields
 from .errors import FieldViolation, InvalidArgument, NotFound, ResourceExhausted
 
 UPDATABLE = frozenset(
@@ -71,7 +71,7 @@ class CompletionsService:
         if not rec.status:
             rec.status = "finished" if rec.response else "started"
         if not rec.kind:
-            rec.kind = "chat"
+            rec.kind = DEFAULT_KIND
         violations = completion_violations(rec, prefix)
         if violations:
             raise InvalidArgument("the completion is not valid", violations)
@@ -137,6 +137,8 @@ class CompletionsService:
             raise NotFound(f"completion {completion_id!r} not found")
         for name, value in changes.items():
             setattr(current, name, value)
+        if "kind" in changes and not current.kind:
+            current.kind = DEFAULT_KIND
         violations = completion_violations(current, "completion.")
         if violations:
             raise InvalidArgument("the completion is not valid", violations)

@@ -69,11 +69,7 @@ def update_changes(request: api.UpdateCompletionRequest) -> dict[str, Any]:
             [FieldViolation("update_mask.paths", f"{p!r} is not an updatable Completion field") for p in unknown],
         )
     rec = completion_to_record(msg)
-    changes = {FIELD_TO_ATTRIBUTE[p]: getattr(rec, FIELD_TO_ATTRIBUTE[p]) for p in paths}
-    # An explicit zero in the mask clears optional numbers rather than storing 0.
-    if "kind" in changes and not changes["kind"]:
-        changes["kind"] = "chat"
-    return changes
+    return {FIELD_TO_ATTRIBUTE[p]: getattr(rec, FIELD_TO_ATTRIBUTE[p]) for p in paths}
 
 
 @dataclass(frozen=True, slots=True)
