@@ -388,12 +388,6 @@ class CompletionStore:
             rows = self._get_many(conn, {(org, cid) for cid in wanted})
         return [rows[(org, cid)] for cid in wanted]
 
-    def count(self, org: str) -> int:
-        """How many completions the organization has."""
-        with self.engine.connect() as conn:
-            query = select(func.count()).select_from(completions).where(completions.c.organization_id == org)
-            return int(conn.execute(query).scalar_one())
-
 
 def _ungraded_keys(org: str, tags: Sequence[str], page: Page) -> Any:
     """(created_at_us, id) of ungraded completions carrying every tag, read from the tag index alone.

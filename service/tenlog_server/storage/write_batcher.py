@@ -74,11 +74,6 @@ class WriteBatcher:
         """Call listener(results) on the event loop after every commit (live tail)."""
         self._listeners.append(listener)
 
-    @property
-    def pending(self) -> int:
-        """Completions queued or being written."""
-        return self._pending
-
     def start(self) -> None:
         """Start the writer tasks on the running loop."""
         self._tasks = [asyncio.create_task(self._run(), name=f"tenlog-writer-{i}") for i in range(self.writers)]
