@@ -64,8 +64,9 @@ class _Subscriber:
 class TailBus:
     """Process-wide fan-out of committed writes to live-tail subscribers."""
 
-    def __init__(self, fetch_changes: Callable[[int, int], list[CompletionRecord]]) -> None:
+    def __init__(self, fetch_changes: Callable[[int, int], list[CompletionRecord]], page_size: int = 5000) -> None:
         self._fetch = fetch_changes
+        self._page_size = page_size
         self._subscribers: set[_Subscriber] = set()
         self._seen: OrderedDict[tuple[str, str, int], None] = OrderedDict()
         self._cursor = now_us()
@@ -90,21 +91,32 @@ class TailBus:
             if sub.wants(rec):
                 try:
                     sub.queue.put_nowait(TailEvent(created, rec))
-                except asyncio.QueueFull:
-                    sub.dropped += 1  # a stalled reader must not grow memory or stall writers
+                except asyncio.QueueFull:  # a stalled reader must not grow memory or stall writers
+                    sub.dropped += 1
+                    if sub.dropped == 1:
+                        log.warning("a tail of %s is not keeping up; dropping its events", sub.org)
 
     async def _poll(self) -> None:
         while self._subscribers:
             try:
-                rows = await asyncio.to_thread(self._fetch, self._cursor - LAG_US, 5000)
-                for rec in rows:
-                    self._deliver(rec, rec.created_at_us == rec.updated_at_us)
-                if rows:
-                    self._cursor = max(self._cursor, rows[-1].updated_at_us)
+                await self._read_feed()
             except Exception:  # the feed must survive a database hiccup
                 log.exception("tail change feed poll failed")
             await asyncio.sleep(POLL_SECONDS)
         self._poller = None
+
+    async def _read_feed(self) -> None:
+        """Read every write since the cursor (less the lag window), a page at a time, until caught up."""
+        since = self._cursor - LAG_US
+        while True:
+            rows = await asyncio.to_thread(self._fetch, since, self._page_size)
+            for rec in rows:
+                self._deliver(rec, rec.created_at_us == rec.updated_at_us)
+            if rows:
+                self._cursor = max(self._cursor, rows[-1].updated_at_us)
+            if len(rows) < self._page_size or rows[-1].updated_at_us == since:
+                return  # caught up (or a page of one instant: the next poll resumes after it)
+            since = rows[-1].updated_at_us
 
     def close(self) -> None:
         """End every subscription (server shutdown): tails finish instead of holding the grace period."""
@@ -136,6 +148,8 @@ class TailBus:
                     return
                 yield event
         finally:
+            if sub.dropped:
+                log.warning("a tail of %s ended having dropped %d events", sub.org, sub.dropped)
             self._subscribers.discard(sub)
             if not self._subscribers and self._poller is not None:
                 self._poller.cancel()
