@@ -68,7 +68,7 @@ async def _read_chunks(
                         reason="STREAM_TOO_LONG",
                     )
                 await queue.put(item.completion)
-        except BaseException as exc:
+        except Exception as exc:  # handed on, re-raised in order; cancellation propagates
             await queue.put(_End(exc))
         else:
             await queue.put(_End())
@@ -142,7 +142,7 @@ class CompletionServicer(UnaryCompletionServicer):
                     )
                     await in_flight.put(_Chunk(index, outcome))
                     index += len(chunk)
-            except BaseException as exc:
+            except Exception as exc:  # handed on, re-raised in order; cancellation propagates
                 await in_flight.put(_End(exc))
             else:
                 await in_flight.put(_End())
