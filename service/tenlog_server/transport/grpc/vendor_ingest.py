@@ -7,9 +7,8 @@ uses, so validation, upsert rules, batching and tail events are shared.
 
 from __future__ import annotations
 
-import uuid
-
 import grpc
+from google.protobuf import field_mask_pb2
 from tenlog.v1 import completion_pb2 as pb
 from tenlog.v1 import completion_service_pb2 as completion_api
 from tenlog.v1 import vendor_ingest_service_pb2 as api
@@ -22,7 +21,7 @@ from tenlog_server.domain.vendors.keywords_ai import keywords_ai_completion
 from tenlog_server.domain.vendors.logs_api import log_entry_completion, log_entry_update
 
 from .auth import current_org
-from .completion_mapping import FIELD_TO_ATTRIBUTE, completion_to_record, record_to_completion
+from .completion_mapping import completion_to_record, record_to_completion
 from .completions import update_changes
 from .handlers import rpc
 
@@ -85,10 +84,9 @@ class VendorIngestServicer(api_grpc.VendorIngestServiceServicer):
         current = await self.completions.get(org, log_id)
         changed, paths = log_entry_update(request.update_data, current.metadata or {}, list(current.tags))
         if paths:
-            rec = completion_to_record(changed)
-            await self.completions.update(
-                org, log_id, {FIELD_TO_ATTRIBUTE[p]: getattr(rec, FIELD_TO_ATTRIBUTE[p]) for p in paths}
-            )
+            mask = field_mask_pb2.FieldMask(paths=paths)
+            changes = update_changes(completion_api.UpdateCompletionRequest(completion=changed, update_mask=mask))
+            await self.completions.update(org, log_id, changes)
         return api.UpdateLogResponse(id=log_id, success=True)
 
     @rpc
@@ -98,9 +96,7 @@ class VendorIngestServicer(api_grpc.VendorIngestServiceServicer):
         org = current_org(context)
         completion = pb.Completion()
         completion.CopyFrom(request.completion)
-        if not completion.id:
-            # log10-io refuses anything but a lowercase UUID v4 here.
-            completion.id = str(uuid.uuid4())
+        # Without an id the domain mints a lowercase UUID v4, the only kind log10-io accepts back.
         if completion.source == pb.SOURCE_UNSPECIFIED:
             completion.source = pb.SOURCE_LOG10
         rec = await self.completions.create(org, completion_to_record(completion))
