@@ -8,6 +8,7 @@ from google.protobuf import json_format
 from google.protobuf.message import Message
 
 from tenlog_server.domain.json_numbers import restore_integers
+from tenlog_server.domain.tag_selector import MAX_TAG_LENGTH
 
 EXTRA_FIELD = "extra"
 
@@ -55,6 +56,6 @@ def tag(namespace: str, key: str, value: Any) -> str | None:
     text = str(value).strip() if value is not None else ""
     if not text:
         return None
-    # Tags are limited to 256 characters; an over-long value is not worth a tag.
+    # An over-long value is not worth a tag (and would fail tag validation).
     candidate = f"{namespace}.{key}={text}"
-    return candidate if len(candidate) <= 256 else None
+    return candidate if len(candidate) <= MAX_TAG_LENGTH else None
