@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from .database import WriterLock
 from .json_columns import dump_json, load_json
 from .paging import newest_first
 from .records import CompletionFilter, CompletionRecord, Page
@@ -229,6 +230,7 @@ class CompletionStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._writer_lock = WriterLock(engine)
 
     # -- writes -------------------------------------------------------------
 
@@ -238,7 +240,7 @@ class CompletionStore:
         Items may repeat an id (a started and a finished write coalesced into one
         batch); they are applied in order.
         """
-        with self.engine.begin() as conn:
+        with self._writer_lock.held(), self.engine.begin() as conn:
             return self._upsert(conn, items)
 
     def _upsert(self, conn: Connection, items: Sequence[tuple[str, CompletionRecord]]) -> list[UpsertResult]:

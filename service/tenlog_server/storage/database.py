@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -60,3 +65,34 @@ def refresh_statistics(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.exec_driver_sql("PRAGMA analysis_limit=400")
         conn.exec_driver_sql("ANALYZE")
+
+
+class WriterLock:
+    """Serializes the hot write transactions of every process on one SQLite file.
+
+    SQLite's own busy handler polls with sleeps that back off to 100 ms, so two
+    worker processes committing back to back lose most of their time asleep. A
+    blocking flock on a file beside the database hands the write lock over the
+    moment it is released. PostgreSQL (and in-memory SQLite) needs none.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        database = engine.url.database if engine.dialect.name == "sqlite" else None
+        self._path = f"{database}-tenlog-writer.lock" if database and database != ":memory:" else None
+        self._local = threading.Lock()  # flock does not exclude threads sharing one descriptor
+        self._fd: int | None = None
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Hold the lock for the duration of one write transaction."""
+        if self._path is None:
+            yield
+            return
+        with self._local:
+            if self._fd is None:
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o644)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
