@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import Any
 
 from tenlog_server.storage.records import CompletionRecord
@@ -13,13 +15,14 @@ KINDS = ("chat", "prompt")
 DEFAULT_KIND = "chat"  # a completion that does not say is a chat completion, on create and on update
 STATUSES = ("started", "finished", "failed")
 MAX_ID_LENGTH = 256
+_CONTROL = re.compile(r"[\x00-\x1f]")
 
 
 def id_violations(field: str, value: str) -> list[FieldViolation]:
     """Violations for a client-chosen id (empty means 'server chooses')."""
     if len(value) > MAX_ID_LENGTH:
         return [FieldViolation(field, f"is longer than {MAX_ID_LENGTH} characters")]
-    if value != value.strip() or any(ord(ch) < 32 for ch in value):
+    if value != value.strip() or _CONTROL.search(value):
         return [FieldViolation(field, "must not contain whitespace at the ends or control characters")]
     return []
 
@@ -39,7 +42,7 @@ def completion_violations(rec: CompletionRecord, prefix: str = "") -> list[Field
             out.append(FieldViolation(f"{prefix}{name}", "must not be negative"))
     if rec.cost is not None and rec.cost < 0:
         out.append(FieldViolation(f"{prefix}cost", "must not be negative"))
-    messages = (rec.request or {}).get("messages")
+    messages = rec.request.get("messages") if rec.request else None
     if messages is not None:
         if not isinstance(messages, list):
             out.append(FieldViolation(f"{prefix}request.messages", "must be a list of messages"))
@@ -59,8 +62,8 @@ def _int(value: Any) -> int:
 
 def lift_fields(rec: CompletionRecord) -> None:
     """Fill model and token counts from the response/request where the client did not give them."""
-    response = rec.response or {}
-    request = rec.request or {}
+    response: Mapping[str, Any] = rec.response or {}
+    request: Mapping[str, Any] = rec.request or {}
     if not rec.model:
         model = response.get("model") or request.get("model")
         rec.model = model if isinstance(model, str) else ""

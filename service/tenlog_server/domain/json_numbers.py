@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-MAX_SAFE_INTEGER = 2**53  # beyond this a double no longer holds every integer exactly
+from tenlog_server.storage.documents import MAX_SAFE_INTEGER
 
 
 def restore_integers(value: Any) -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -30,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .database import WriterLock
+from .documents import Document
 from .json_columns import dump_json, load_json
 from .paging import newest_first
 from .records import CompletionFilter, CompletionRecord, Page
@@ -53,6 +55,14 @@ class UpsertResult:
     applied: bool  # False when a late `started` write was ignored
 
 
+def _encoded(document: Document | None) -> bytes | None:
+    return None if document is None else document.encoded
+
+
+def _document(encoded: bytes | None) -> Document | None:
+    return None if encoded is None else Document(encoded)
+
+
 def record_to_row(org: str, rec: CompletionRecord) -> dict[str, Any]:
     """Map a record onto the completions table's columns."""
     return {
@@ -61,8 +71,8 @@ def record_to_row(org: str, rec: CompletionRecord) -> dict[str, Any]:
         "kind": rec.kind,
         "status": rec.status,
         "tags": dump_json(rec.tags),
-        "request": dump_json(rec.request),
-        "response": dump_json(rec.response),
+        "request": _encoded(rec.request),
+        "response": _encoded(rec.response),
         "stacktrace": dump_json(rec.stacktrace) if rec.stacktrace else None,
         "session_id": rec.session_id,
         "duration": rec.duration,
@@ -74,8 +84,8 @@ def record_to_row(org: str, rec: CompletionRecord) -> dict[str, Any]:
         "total_tokens": rec.total_tokens,
         "cost": rec.cost,
         "source": rec.source,
-        "metadata": dump_json(rec.metadata),
-        "extra": dump_json(rec.extra),
+        "metadata": _encoded(rec.metadata),
+        "extra": _encoded(rec.extra),
         "reported_organization_id": rec.reported_organization_id,
         "created_at_us": rec.created_at_us,
         "updated_at_us": rec.updated_at_us,
@@ -91,8 +101,8 @@ def row_to_record(row: Row[Any]) -> CompletionRecord:
         kind=m["kind"],
         status=m["status"],
         tags=load_json(m["tags"]) or [],
-        request=load_json(m["request"]),
-        response=load_json(m["response"]),
+        request=_document(m["request"]),
+        response=_document(m["response"]),
         stacktrace=load_json(m["stacktrace"]) or [],
         session_id=m["session_id"],
         duration=m["duration"],
@@ -104,8 +114,8 @@ def row_to_record(row: Row[Any]) -> CompletionRecord:
         total_tokens=m["total_tokens"],
         cost=m["cost"],
         source=m["source"],
-        metadata=load_json(m["metadata"]),
-        extra=load_json(m["extra"]),
+        metadata=_document(m["metadata"]),
+        extra=_document(m["extra"]),
         reported_organization_id=m["reported_organization_id"],
         created_at_us=m["created_at_us"],
         updated_at_us=m["updated_at_us"],
@@ -147,7 +157,7 @@ def _insert_tags_statement(conn: Connection) -> Any:
     return dialect_insert(conn)(completion_tags).on_conflict_do_nothing()
 
 
-_COMPILED: dict[tuple[str, str], tuple[str, list[str] | None, dict[str, Any]]] = {}
+_COMPILED: dict[tuple[str, str], tuple[str, Callable[[dict[str, Any]], Any] | None, dict[str, Any]]] = {}
 
 
 def execute_many(conn: Connection, name: str, build: Callable[[Connection], Any], rows: list[dict[str, Any]]) -> None:
@@ -155,21 +165,26 @@ def execute_many(conn: Connection, name: str, build: Callable[[Connection], Any]
 
     The statement is compiled once per dialect; skipping SQLAlchemy's per-row
     parameter processing keeps the writer thread off the event loop's GIL time.
+    The rows are fresh dicts the caller built for this call: the statement's
+    constant binds are added to them in place.
     """
     key = (conn.dialect.name, name)
     compiled = _COMPILED.get(key)
     if compiled is None:
         statement = build(conn).compile(dialect=conn.dialect)
-        order = list(statement.positiontup) if statement.positional and statement.positiontup else None
         # Binds that are not columns (the 'started' literals of the WHERE) keep their compiled values.
         constants = {k: v for k, v in statement.params.items() if k not in rows[0]}
-        compiled = _COMPILED[key] = (statement.string, order, constants)
-    sql, order, constants = compiled
-    if order:
-        params: list[Any] = [tuple(row[c] if c in row else constants[c] for c in order) for row in rows]
-    else:
-        params = [{**constants, **row} for row in rows] if constants else rows
-    conn.exec_driver_sql(sql, params)
+        shape: Callable[[dict[str, Any]], Any] | None = None  # named paramstyles (psycopg) take the dicts
+        if statement.positional and statement.positiontup:
+            # itemgetter builds each positional tuple in C (it returns a bare value for one name).
+            getter = itemgetter(*statement.positiontup)
+            shape = getter if len(statement.positiontup) > 1 else lambda row: (getter(row),)
+        compiled = _COMPILED[key] = (statement.string, shape, constants)
+    sql, shape, constants = compiled
+    if constants:
+        for row in rows:
+            row.update(constants)
+    conn.exec_driver_sql(sql, rows if shape is None else [shape(row) for row in rows])
 
 
 def ensure_sessions(conn: Connection, org_sessions: Iterable[tuple[str, str]], now_us: int) -> None:

@@ -1,4 +1,4 @@
-"""JSON text columns: documents are stored as compact JSON exactly as sent."""
+"""JSON text columns (tags, stack traces, feedback values and schemas), stored as compact JSON."""
 
 from __future__ import annotations
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .documents import Document
+
 JsonObject = dict[str, Any]
 
 
@@ -17,8 +19,8 @@ class CompletionRecord:
     kind: str = "chat"
     status: str = "finished"
     tags: list[str] = field(default_factory=list)
-    request: JsonObject | None = None
-    response: JsonObject | None = None
+    request: Document | None = None
+    response: Document | None = None
     stacktrace: list[JsonObject] = field(default_factory=list)
     session_id: str = ""
     duration: float | None = None
@@ -30,8 +32,8 @@ class CompletionRecord:
     total_tokens: int = 0
     cost: float | None = None
     source: str = "log10"
-    metadata: JsonObject | None = None
-    extra: JsonObject | None = None
+    metadata: Document | None = None
+    extra: Document | None = None
     reported_organization_id: str = ""
     created_at_us: int = 0
     updated_at_us: int = 0

@@ -1,9 +1,11 @@
 """SQLAlchemy models of tenlog's tables.
 
 Times are integer microseconds since the epoch: exact, portable across SQLite
-and PostgreSQL, and cheap to index and compare. JSON documents sent by clients
-(request, response, metadata, ...) are stored as JSON text exactly as sent;
-the fields worth querying are lifted into indexed columns.
+and PostgreSQL, and cheap to index and compare. A completion's documents
+(request, response, metadata, extra) are stored as serialized
+google.protobuf.Struct bytes (see documents.py); other JSON (tags, stack
+traces, feedback) as JSON text. The fields worth querying are lifted into
+indexed columns.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -75,8 +78,8 @@ class Completion(Base):
     kind: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16))
     tags: Mapped[str] = mapped_column(Text)  # JSON list, returned as sent; completion_tags indexes it
-    request: Mapped[str | None] = mapped_column(Text)
-    response: Mapped[str | None] = mapped_column(Text)
+    request: Mapped[bytes | None] = mapped_column(LargeBinary)  # serialized google.protobuf.Struct
+    response: Mapped[bytes | None] = mapped_column(LargeBinary)
     stacktrace: Mapped[str | None] = mapped_column(Text)
     session_id: Mapped[str] = mapped_column(String(256))
     duration: Mapped[float | None] = mapped_column(Double)
@@ -88,8 +91,8 @@ class Completion(Base):
     total_tokens: Mapped[int] = mapped_column(Integer)
     cost: Mapped[float | None] = mapped_column(Double)
     source: Mapped[str] = mapped_column(String(32))
-    metadata_: Mapped[str | None] = mapped_column("metadata", Text)
-    extra: Mapped[str | None] = mapped_column(Text)
+    metadata_: Mapped[bytes | None] = mapped_column("metadata", LargeBinary)
+    extra: Mapped[bytes | None] = mapped_column(LargeBinary)
     reported_organization_id: Mapped[str] = mapped_column(String(128))
     created_at_us: Mapped[int] = mapped_column(BigInteger)
     updated_at_us: Mapped[int] = mapped_column(BigInteger)

@@ -9,6 +9,7 @@ OpenAI-shaped chat completion, and every body field is kept as sent under
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from tenlog.v1 import completion_pb2, vendor_ingest_service_pb2
@@ -104,7 +105,7 @@ def freeplay_completion(
 
 
 def freeplay_update_metadata(
-    metadata: dict[str, Any], request: vendor_ingest_service_pb2.UpdateFreeplayCompletionRequest
+    metadata: Mapping[str, Any], request: vendor_ingest_service_pb2.UpdateFreeplayCompletionRequest
 ) -> dict[str, Any]:
     """The stored metadata with an update's new messages appended and eval results merged."""
     updated = dict(metadata)

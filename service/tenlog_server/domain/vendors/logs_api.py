@@ -9,6 +9,7 @@ URLs; a larger image is refused with reason PAYLOAD_TOO_LARGE (HTTP 413).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from tenlog.v1 import completion_pb2, vendor_ingest_service_pb2
@@ -103,7 +104,7 @@ def log_entry_completion(entry: vendor_ingest_service_pb2.LogEntry) -> completio
 
 
 def log_entry_update(
-    entry: vendor_ingest_service_pb2.LogEntry, stored_metadata: dict[str, Any], stored_tags: list[str]
+    entry: vendor_ingest_service_pb2.LogEntry, stored_metadata: Mapping[str, Any], stored_tags: list[str]
 ) -> tuple[completion_pb2.Completion, list[str]]:
     """The changed Completion fields for an update, and their names; fields not given are kept."""
     if entry.HasField("media"):

@@ -6,9 +6,10 @@ from google.protobuf import timestamp_pb2
 from tenlog.v1 import completion_pb2 as pb
 
 from tenlog_server.domain.completions import UPDATABLE
+from tenlog_server.storage.documents import Document
 from tenlog_server.storage.records import CompletionRecord, FeedbackRecord, FeedbackTaskRecord, SessionRecord
 
-from .struct_codec import dict_to_struct, struct_to_dict
+from .struct_codec import dict_to_struct
 
 
 def _enum_names(enum: object, prefix: str) -> dict[int, str]:
@@ -51,8 +52,8 @@ def completion_to_record(msg: pb.Completion) -> CompletionRecord:
         kind=_enum_name(KIND_NAMES, msg.kind),
         status=_enum_name(STATUS_NAMES, msg.status),
         tags=list(msg.tags),
-        request=struct_to_dict(msg.request) if msg.HasField("request") else None,
-        response=struct_to_dict(msg.response) if msg.HasField("response") else None,
+        request=Document.from_struct(msg.request) if msg.HasField("request") else None,
+        response=Document.from_struct(msg.response) if msg.HasField("response") else None,
         stacktrace=[{"file": f.file, "line": f.line, "lineno": f.lineno, "name": f.name} for f in msg.stacktrace],
         session_id=msg.session_id,
         duration=msg.duration if msg.duration else None,
@@ -64,19 +65,14 @@ def completion_to_record(msg: pb.Completion) -> CompletionRecord:
         total_tokens=msg.total_tokens,
         cost=msg.cost if msg.cost else None,
         source=SOURCE_NAMES.get(msg.source, "log10"),
-        metadata=struct_to_dict(msg.metadata) if msg.HasField("metadata") else None,
-        extra=struct_to_dict(msg.extra) if msg.HasField("extra") else None,
+        metadata=Document.from_struct(msg.metadata) if msg.HasField("metadata") else None,
+        extra=Document.from_struct(msg.extra) if msg.HasField("extra") else None,
         reported_organization_id=msg.organization_id,
     )
 
 
-def record_to_completion(rec: CompletionRecord, sent: pb.Completion | None = None) -> pb.Completion:
-    """A record as a Completion message.
-
-    When `sent` is the message the record was made from and the record still holds
-    the documents parsed from it, those Structs are copied in C rather than rebuilt
-    from dicts: the hot path of every create.
-    """
+def record_to_completion(rec: CompletionRecord) -> pb.Completion:
+    """A record as a Completion message."""
     msg = pb.Completion(
         id=rec.id,
         organization_id=rec.reported_organization_id or rec.organization_id,
@@ -107,12 +103,10 @@ def record_to_completion(rec: CompletionRecord, sent: pb.Completion | None = Non
     )
     for name in ("request", "response", "metadata", "extra"):
         document = getattr(rec, name)
-        if document is None:
-            continue
-        if sent is not None and sent.HasField(name):
-            getattr(msg, name).CopyFrom(getattr(sent, name))
-        else:
-            dict_to_struct(document, getattr(msg, name))
+        if document is not None:
+            target = getattr(msg, name)
+            target.SetInParent()  # an empty document is still a present one
+            target.MergeFromString(document.encoded)
     return msg
 
 

@@ -91,11 +91,8 @@ class UnaryCompletionServicer(api_grpc.CompletionServiceServicer):
     async def CreateCompletion(
         self, request: api.CreateCompletionRequest, context: grpc.aio.ServicerContext
     ) -> pb.Completion:
-        sent = completion_to_record(request.completion)
-        stored = await self.completions.create(current_org(context), sent)
-        # The documents are the ones sent unless a late `started` write was ignored.
-        same_documents = stored.request is sent.request and stored.response is sent.response
-        return record_to_completion(stored, request.completion if same_documents else None)
+        stored = await self.completions.create(current_org(context), completion_to_record(request.completion))
+        return record_to_completion(stored)
 
     @rpc
     async def UpdateCompletion(

@@ -19,6 +19,7 @@ from tenlog_server.domain.errors import FieldViolation, InvalidArgument, NotFoun
 from tenlog_server.domain.vendors.freeplay import freeplay_completion, freeplay_update_metadata
 from tenlog_server.domain.vendors.keywords_ai import keywords_ai_completion
 from tenlog_server.domain.vendors.logs_api import log_entry_completion, log_entry_update
+from tenlog_server.storage.documents import Document
 
 from .auth import current_org
 from .completion_mapping import completion_to_record, record_to_completion
@@ -56,7 +57,7 @@ class VendorIngestServicer(api_grpc.VendorIngestServiceServicer):
         completion_id = _required_id(request.completion_id, "completion_id")
         current = await self.completions.get(org, completion_id)
         metadata = freeplay_update_metadata(current.metadata or {}, request)
-        await self.completions.update(org, completion_id, {"metadata": metadata})
+        await self.completions.update(org, completion_id, {"metadata": Document.of(metadata)})
         return api.UpdateFreeplayCompletionResponse(completion_id=completion_id)
 
     @rpc

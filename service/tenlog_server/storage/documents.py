@@ -1,0 +1,101 @@
+"""A completion's JSON documents (request, response, metadata, extra), kept in their stored encoding.
+
+Every document reaches tenlog as a google.protobuf.Struct and is stored as that
+message's serialized bytes: writing and reading one is a single C call, where a
+walk between Struct and Python dicts cost more than the rest of an insert. A
+key is turned into Python values only when something asks for it (the domain
+reads a few: request.messages, response.model, response.usage).
+
+protobuf holds every JSON number as a double; integral values come back as
+ints, so a document reads back as the client sent it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from google.protobuf import struct_pb2
+
+MAX_SAFE_INTEGER = 2**53  # beyond this a double no longer holds every integer exactly
+
+
+def value_to_python(value: struct_pb2.Value) -> Any:
+    """One Value as a plain Python JSON value."""
+    kind = value.WhichOneof("kind")
+    if kind == "string_value":
+        return value.string_value
+    if kind == "number_value":
+        n = value.number_value
+        return int(n) if n.is_integer() and abs(n) < MAX_SAFE_INTEGER else n
+    if kind == "struct_value":
+        return struct_to_dict(value.struct_value)
+    if kind == "list_value":
+        return [value_to_python(v) for v in value.list_value.values]
+    if kind == "bool_value":
+        return value.bool_value
+    return None
+
+
+def struct_to_dict(struct: struct_pb2.Struct) -> dict[str, Any]:
+    """A Struct as a dict."""
+    fields = struct.fields
+    # Indexing by key: the map's items() view iterates in Python, this stays in C.
+    return {key: value_to_python(fields[key]) for key in fields}
+
+
+class Document(Mapping[str, Any]):
+    """A JSON object held as a serialized Struct; reads convert only the keys asked for.
+
+    Compares equal to a dict with the same content. Immutable: a change is a new
+    Document (Document.of(...)).
+    """
+
+    __slots__ = ("_encoded", "_struct")
+
+    def __init__(self, encoded: bytes, struct: struct_pb2.Struct | None = None) -> None:
+        self._encoded = encoded
+        self._struct = struct
+
+    @classmethod
+    def from_struct(cls, struct: struct_pb2.Struct) -> Document:
+        """The document a Struct holds (the Struct must not change afterwards)."""
+        return cls(struct.SerializeToString(), struct)
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any]) -> Document:
+        """The document of a JSON object given as Python values."""
+        struct = struct_pb2.Struct()
+        struct.update(data)
+        return cls.from_struct(struct)
+
+    @property
+    def encoded(self) -> bytes:
+        """The serialized Struct: what is stored."""
+        return self._encoded
+
+    @property
+    def struct(self) -> struct_pb2.Struct:
+        """The document as a Struct (parsed on first use)."""
+        if self._struct is None:
+            self._struct = struct_pb2.Struct.FromString(self._encoded)
+        return self._struct
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole document as Python values."""
+        return struct_to_dict(self.struct)
+
+    def __getitem__(self, key: str) -> Any:
+        fields = self.struct.fields
+        if key not in fields:
+            raise KeyError(key)
+        return value_to_python(fields[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.struct.fields)
+
+    def __len__(self) -> int:
+        return len(self.struct.fields)
+
+    def __repr__(self) -> str:
+        return f"Document({self.to_dict()!r})"
