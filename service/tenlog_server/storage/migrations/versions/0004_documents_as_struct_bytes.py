@@ -77,9 +77,7 @@ def upgrade() -> None:
     """Retype the four document columns to binary and re-encode what they hold."""
     if op.get_bind().dialect.name == "postgresql":
         for name in DOCUMENTS:
-            op.alter_column(
-                "completions", name, type_=sa.LargeBinary(), postgresql_using=f"convert_to({name}, 'UTF8')"
-            )
+            op.alter_column("completions", name, type_=sa.LargeBinary(), postgresql_using=f"convert_to({name}, 'UTF8')")
     else:
         with op.batch_alter_table("completions") as batch:
             for name in DOCUMENTS:
