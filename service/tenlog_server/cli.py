@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from tenlog_server.config import ServerConfig, env_str
+
+if TYPE_CHECKING:
+    import grpc
 
 
 def _add_database(parser: argparse.ArgumentParser, defaults: ServerConfig) -> None:
@@ -15,6 +19,51 @@ def _add_database(parser: argparse.ArgumentParser, defaults: ServerConfig) -> No
         default=defaults.database_url,
         help="SQLAlchemy URL: sqlite:///./tenlog.db (default) or postgresql+psycopg://... [TENLOG_DATABASE_URL]",
     )
+
+
+def _add_client_tls(
+    parser: argparse.ArgumentParser, flag_prefix: str, env_names: tuple[str, str, str], peer: str
+) -> None:
+    """Flags to dial a TLS server: its CA, and a client certificate for servers that require one.
+
+    env_names are the TENLOG_* suffixes of the CA, certificate and key flags.
+    """
+    ca_env, cert_env, key_env = env_names
+    parser.add_argument(
+        f"{flag_prefix}ca",
+        default=env_str(ca_env, ""),
+        metavar="PATH",
+        help=f"PEM CA to verify {peer}'s certificate; connects over TLS [TENLOG_{ca_env}]",
+    )
+    parser.add_argument(
+        f"{flag_prefix}tls",
+        action="store_true",
+        help=f"connect to {peer} over TLS, verified against the system's CAs",
+    )
+    parser.add_argument(
+        f"{flag_prefix}cert",
+        default=env_str(cert_env, ""),
+        metavar="PATH",
+        help=f"PEM client certificate, for servers run with --tls-client-ca [TENLOG_{cert_env}]",
+    )
+    parser.add_argument(
+        f"{flag_prefix}key",
+        default=env_str(key_env, ""),
+        metavar="PATH",
+        help=f"PEM private key of the client certificate [TENLOG_{key_env}]",
+    )
+
+
+def _client_credentials(ca: str, tls: bool, cert: str, key: str, flag_prefix: str) -> grpc.ChannelCredentials | None:
+    """Channel credentials from the _add_client_tls flags; None for plaintext. Bad files exit with one line."""
+    from tenlog_server.tls import TlsConfigError, channel_credentials
+
+    if not (ca or tls or cert or key):
+        return None
+    try:
+        return channel_credentials(ca, cert, key, flag_prefix=flag_prefix)
+    except TlsConfigError as exc:
+        raise SystemExit(f"tenlog: {exc}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,6 +105,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--workers", type=int, default=defaults.workers, help="server processes [TENLOG_WORKERS]")
     serve.add_argument("--grace-seconds", type=float, default=defaults.grace_seconds, help="[TENLOG_GRACE_SECONDS]")
+    serve.add_argument(
+        "--tls-cert",
+        default=defaults.tls_cert,
+        metavar="PATH",
+        help="PEM certificate chain: serve gRPC over TLS and REST over HTTPS (needs --tls-key) [TENLOG_TLS_CERT]",
+    )
+    serve.add_argument(
+        "--tls-key", default=defaults.tls_key, metavar="PATH", help="PEM private key of --tls-cert [TENLOG_TLS_KEY]"
+    )
+    serve.add_argument(
+        "--tls-client-ca",
+        default=defaults.tls_client_ca,
+        metavar="PATH",
+        help="PEM CA: require client certificates it signed (mTLS) [TENLOG_TLS_CLIENT_CA]",
+    )
     serve.add_argument("--no-bootstrap", action="store_true", help="do not create org `default` on first start")
     serve.add_argument("--noop", action="store_true", help=argparse.SUPPRESS)  # benchmark ceiling only
 
@@ -64,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     gateway.add_argument("--host", default=defaults.host, help="[TENLOG_HOST]")
     gateway.add_argument("--http-port", type=int, default=defaults.http_port, help="[TENLOG_HTTP_PORT]")
     gateway.add_argument("--max-message-bytes", type=int, default=defaults.max_message_bytes)
+    _add_client_tls(gateway, "--grpc-", ("GRPC_CA", "GRPC_CERT", "GRPC_KEY"), "the upstream")
 
     migrate = sub.add_parser("migrate", help="apply database migrations")
     _add_database(migrate, defaults)
@@ -83,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     tail = sub.add_parser("tail", help="print new and updated completions as they are committed")
     tail.add_argument("--target", default=env_str("TARGET", "127.0.0.1:50051"), help="[TENLOG_TARGET]")
     tail.add_argument("--api-key", default=env_str("API_KEY", ""), help="[TENLOG_API_KEY]")
+    _add_client_tls(tail, "--", ("CA", "CLIENT_CERT", "CLIENT_KEY"), "the server")
     tail.add_argument("--tag", action="append", default=[], help="only completions with this tag (repeatable)")
     tail.add_argument("--session-id", default="")
     tail.add_argument("--status", default="", choices=["", "started", "finished", "failed"])
@@ -140,6 +206,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             max_stream_items=args.max_stream_items,
             workers=args.workers,
             grace_seconds=args.grace_seconds,
+            tls_cert=args.tls_cert,
+            tls_key=args.tls_key,
+            tls_client_ca=args.tls_client_ca,
             bootstrap=not args.no_bootstrap,
             noop=args.noop,
         )
@@ -148,7 +217,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "gateway":
         from tenlog_server.transport.http import run_gateway
 
-        run_gateway(args.upstream, args.host, args.http_port, max_body_bytes=args.max_message_bytes)
+        credentials = _client_credentials(args.grpc_ca, args.grpc_tls, args.grpc_cert, args.grpc_key, "--grpc-")
+        run_gateway(
+            args.upstream,
+            args.host,
+            args.http_port,
+            max_body_bytes=args.max_message_bytes,
+            upstream_credentials=credentials,
+        )
         return 0
     if args.command == "migrate":
         from tenlog_server.storage.database import create_db_engine
@@ -162,7 +238,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "tail":
         from tenlog_server.tail_cli import run_tail
 
-        return run_tail(args.target, args.api_key, args.tag, args.session_id, args.status)
+        credentials = _client_credentials(args.ca, args.tls, args.cert, args.key, "--")
+        return run_tail(args.target, args.api_key, args.tag, args.session_id, args.status, credentials)
     return 2
 
 

@@ -48,5 +48,9 @@ class ServerConfig:
     db_pool_size: int = field(default_factory=lambda: env_int("DB_POOL_SIZE", 8))
     workers: int = field(default_factory=lambda: env_int("WORKERS", 1))
     grace_seconds: float = field(default_factory=lambda: env_float("GRACE_SECONDS", 10.0))
+    # PEM files; TLS is on when cert and key are both given, and a client CA also requires client certificates.
+    tls_cert: str = field(default_factory=lambda: env_str("TLS_CERT", ""))
+    tls_key: str = field(default_factory=lambda: env_str("TLS_KEY", ""))
+    tls_client_ca: str = field(default_factory=lambda: env_str("TLS_CLIENT_CA", ""))
     bootstrap: bool = True  # create org `default` and a key on first start with an empty database
     noop: bool = False  # benchmark only: servicers that store nothing

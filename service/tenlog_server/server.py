@@ -7,8 +7,10 @@ import dataclasses
 import logging
 import multiprocessing
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
 from multiprocessing.synchronize import Event as EventType
@@ -32,6 +34,7 @@ from tenlog.v1 import vendor_ingest_service_pb2_grpc as vendor_grpc
 
 from tenlog_server.app import App, build_app
 from tenlog_server.config import ServerConfig
+from tenlog_server.tls import ServerTls, TlsConfigError, load_server_tls
 from tenlog_server.transport.grpc.auth import AuthInterceptor
 from tenlog_server.transport.grpc.completion_streams import CompletionServicer
 from tenlog_server.transport.grpc.completions import IngestLimits
@@ -70,6 +73,14 @@ def local_target(host: str, port: int) -> str:
     return f"{host}:{port}"
 
 
+def server_tls(config: ServerConfig) -> ServerTls | None:
+    """The server's TLS files, checked; None without TLS. Unusable files exit with one line naming flag and path."""
+    try:
+        return load_server_tls(config.tls_cert, config.tls_key, config.tls_client_ca)
+    except TlsConfigError as exc:
+        raise SystemExit(f"tenlog: {exc}") from None
+
+
 def add_servicers(server: grpc.aio.Server, app: App, config: ServerConfig) -> CompletionServicer:
     """Register every tenlog servicer on the server; returns the completion servicer (it drains streams)."""
     completion_cls = NoopCompletionServicer if config.noop else CompletionServicer
@@ -91,11 +102,14 @@ def bootstrap(app: App, config: ServerConfig) -> None:
         return
     key = app.keys.mint("default")
     target = f"{config.host}:{config.port}"
+    transport = "-plaintext"
+    if config.tls_cert:
+        transport = "-cacert CA.pem" + (" -cert CLIENT.pem -key CLIENT-KEY.pem" if config.tls_client_ca else "")
     print(
         "tenlog: fresh database: created organization 'default' with API key (shown once):\n"
         f"  {key}\n"
         "Log a completion:\n"
-        f"  grpcurl -plaintext -H 'x-log10-token: {key}' -d "
+        f"  grpcurl {transport} -H 'x-log10-token: {key}' -d "
         '\'{"completion": {"status": "STATUS_FINISHED", "tags": ["hello"], '
         '"request": {"model": "gpt-4o", "messages": [{"role": "user", "content": "Hi"}]}}}\' '
         f"{target} tenlog.v1.CompletionService/CreateCompletion",
@@ -105,6 +119,7 @@ def bootstrap(app: App, config: ServerConfig) -> None:
 
 async def serve(config: ServerConfig, *, handlers_ready: Callable[[], None] | None = None) -> None:
     """Run the server until SIGTERM/SIGINT; then report NOT_SERVING and drain in-flight calls."""
+    tls = server_tls(config)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in STOP_SIGNALS:
@@ -124,23 +139,39 @@ async def serve(config: ServerConfig, *, handlers_ready: Callable[[], None] | No
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection([*SERVICE_NAMES, reflection.SERVICE_NAME, health.SERVICE_NAME], server)
     address = f"{config.host}:{config.port}"
-    port = server.add_insecure_port(address)
+    port = server.add_insecure_port(address) if tls is None else server.add_secure_port(address, tls.grpc_credentials())
     if port == 0:
         raise SystemExit(f"tenlog: cannot listen on {address}")
+    gateway_upstream = local_target(config.host, port)
+    socket_dir = None
+    if tls is not None and config.http_port >= 0:
+        # With TLS the in-process gateway reaches this server over a plaintext Unix socket in a private
+        # (0700) directory, not over the TLS port: it holds no client certificate for --tls-client-ca, and
+        # the served certificate need not name the loopback address. HTTPS (and mTLS) is enforced in front.
+        socket_dir = tempfile.mkdtemp(prefix="tenlog-")
+        gateway_upstream = f"unix:{socket_dir}/grpc.sock"
+        if server.add_insecure_port(gateway_upstream) == 0:
+            raise SystemExit(f"tenlog: cannot listen on {gateway_upstream}")
     app.batcher.start()
     await server.start()
     for name in ["", *SERVICE_NAMES]:
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    print(f"tenlog: serving gRPC on {config.host}:{port}", flush=True)
+    with_tls = "" if tls is None else " with TLS" + (" (client certificates required)" if tls.client_ca else "")
+    print(f"tenlog: serving gRPC on {config.host}:{port}{with_tls}", flush=True)
 
     gateway = None
     if config.http_port >= 0:
         from tenlog_server.transport.http.gateway import bound_port, start_gateway
 
         gateway = await start_gateway(
-            local_target(config.host, port), config.host, config.http_port, max_body_bytes=config.max_message_bytes
+            gateway_upstream,
+            config.host,
+            config.http_port,
+            max_body_bytes=config.max_message_bytes,
+            ssl_context=None if tls is None else tls.https_context,
         )
-        print(f"tenlog: serving HTTP on {config.host}:{bound_port(gateway)}", flush=True)
+        scheme = "HTTP" if tls is None else "HTTPS"
+        print(f"tenlog: serving {scheme} on {config.host}:{bound_port(gateway)}", flush=True)
 
     await stop.wait()
 
@@ -151,6 +182,8 @@ async def serve(config: ServerConfig, *, handlers_ready: Callable[[], None] | No
     if gateway is not None:
         await gateway.cleanup()
     await server.stop(config.grace_seconds)
+    if socket_dir is not None:
+        shutil.rmtree(socket_dir, ignore_errors=True)
     await app.batcher.stop()
     app.engine.dispose()
     batcher = app.batcher
@@ -169,6 +202,7 @@ def _worker(config: ServerConfig, handlers_ready: EventType) -> None:
 def run(config: ServerConfig) -> None:
     """Blocking entry point of `tenlog serve`: one process, or --workers processes sharing the ports."""
     _configure_logging()
+    server_tls(config)  # unusable TLS files fail here, before migrating or starting workers
     if config.workers <= 1:
         asyncio.run(serve(config))
         return

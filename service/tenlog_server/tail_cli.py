@@ -11,14 +11,25 @@ from tenlog.v1 import completion_service_pb2 as api
 from tenlog.v1 import completion_service_pb2_grpc as api_grpc
 
 
-def run_tail(target: str, api_key: str, tags: list[str], session_id: str, status: str) -> int:
-    """Stream TailCompletions from target and print one JSON object per event until interrupted."""
+def run_tail(
+    target: str,
+    api_key: str,
+    tags: list[str],
+    session_id: str,
+    status: str,
+    credentials: grpc.ChannelCredentials | None = None,
+) -> int:
+    """Stream TailCompletions from target and print one JSON object per event until interrupted.
+
+    With credentials the channel is TLS; without, plaintext.
+    """
     request = api.TailCompletionsRequest(
         tags=tags,
         session_id=session_id,
         status=f"STATUS_{status.upper()}" if status else "STATUS_UNSPECIFIED",
     )
-    with grpc.insecure_channel(target) as channel:
+    channel = grpc.insecure_channel(target) if credentials is None else grpc.secure_channel(target, credentials)
+    with channel:
         stub = api_grpc.CompletionServiceStub(channel)
         try:
             for event in stub.TailCompletions(request, metadata=(("x-log10-token", api_key),)):

@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 import signal
+import ssl
 import sys
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
@@ -267,27 +268,37 @@ def build_app(
     return app
 
 
-def upstream_channel(upstream_target: str, max_body_bytes: int) -> grpc.aio.Channel:
-    """An insecure gRPC channel to the upstream server sized for the largest body accepted."""
+def upstream_channel(
+    upstream_target: str, max_body_bytes: int, credentials: grpc.ChannelCredentials | None = None
+) -> grpc.aio.Channel:
+    """A gRPC channel to the upstream server sized for the largest body accepted; TLS when given credentials."""
     send_limit = max(max_body_bytes * 2, 4 * 1024 * 1024)
-    return grpc.aio.insecure_channel(
-        upstream_target,
-        options=[
-            ("grpc.max_send_message_length", send_limit),
-            ("grpc.max_receive_message_length", -1),
-        ],
-    )
+    options = [
+        ("grpc.max_send_message_length", send_limit),
+        ("grpc.max_receive_message_length", -1),
+    ]
+    if credentials is not None:
+        return grpc.aio.secure_channel(upstream_target, credentials, options=options)
+    return grpc.aio.insecure_channel(upstream_target, options=options)
 
 
 async def start_gateway(
-    upstream_target: str, host: str, port: int, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    upstream_target: str,
+    host: str,
+    port: int,
+    *,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    ssl_context: ssl.SSLContext | None = None,
+    upstream_credentials: grpc.ChannelCredentials | None = None,
 ) -> web.AppRunner:
     """Serve the REST gateway on host:port in front of the gRPC server at upstream_target.
 
-    Returns the started runner; `await runner.cleanup()` stops it and closes the
-    channel. With port 0 the bound port is in `runner.addresses`.
+    With ssl_context it serves HTTPS; with upstream_credentials it dials the
+    upstream over TLS. Returns the started runner; `await runner.cleanup()`
+    stops it and closes the channel. With port 0 the bound port is in
+    `runner.addresses`.
     """
-    channel = upstream_channel(upstream_target, max_body_bytes)
+    channel = upstream_channel(upstream_target, max_body_bytes, upstream_credentials)
     app = build_app(channel, max_body_bytes=max_body_bytes)
 
     async def close_channel(_: web.Application) -> None:
@@ -297,9 +308,10 @@ async def start_gateway(
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     # reuse_port: `tenlog serve --workers N` runs N gateways on one port.
-    site = web.TCPSite(runner, host, port, reuse_port=True)
+    site = web.TCPSite(runner, host, port, reuse_port=True, ssl_context=ssl_context)
     await site.start()
-    log.info("REST gateway on http://%s:%s -> gRPC %s", host, port, upstream_target)
+    scheme = "https" if ssl_context is not None else "http"
+    log.info("REST gateway on %s://%s:%s -> gRPC %s", scheme, host, port, upstream_target)
     return runner
 
 
@@ -312,11 +324,19 @@ def bound_port(runner: web.AppRunner) -> int:
 
 
 async def serve_gateway(
-    upstream_target: str, host: str, port: int, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    upstream_target: str,
+    host: str,
+    port: int,
+    *,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    upstream_credentials: grpc.ChannelCredentials | None = None,
 ) -> None:
     """Run the gateway alone until SIGTERM or SIGINT (`tenlog gateway`)."""
-    runner = await start_gateway(upstream_target, host, port, max_body_bytes=max_body_bytes)
-    print(f"tenlog: serving HTTP on {host}:{bound_port(runner)} -> gRPC {upstream_target}", flush=True)
+    runner = await start_gateway(
+        upstream_target, host, port, max_body_bytes=max_body_bytes, upstream_credentials=upstream_credentials
+    )
+    upstream = f"gRPC {upstream_target}" + (" over TLS" if upstream_credentials is not None else "")
+    print(f"tenlog: serving HTTP on {host}:{bound_port(runner)} -> {upstream}", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -326,7 +346,18 @@ async def serve_gateway(
     print("tenlog: gateway stopped", flush=True)
 
 
-def run_gateway(upstream_target: str, host: str, port: int, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+def run_gateway(
+    upstream_target: str,
+    host: str,
+    port: int,
+    *,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    upstream_credentials: grpc.ChannelCredentials | None = None,
+) -> None:
     """Blocking entry point of `tenlog gateway --upstream HOST:PORT`."""
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    asyncio.run(serve_gateway(upstream_target, host, port, max_body_bytes=max_body_bytes))
+    asyncio.run(
+        serve_gateway(
+            upstream_target, host, port, max_body_bytes=max_body_bytes, upstream_credentials=upstream_credentials
+        )
+    )
