@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tenlog_server.storage.records import CompletionRecord
@@ -44,11 +44,11 @@ def completion_violations(rec: CompletionRecord, prefix: str = "") -> list[Field
         out.append(FieldViolation(f"{prefix}cost", "must not be negative"))
     messages = rec.request.get("messages") if rec.request else None
     if messages is not None:
-        if not isinstance(messages, list):
+        if not isinstance(messages, Sequence) or isinstance(messages, str):
             out.append(FieldViolation(f"{prefix}request.messages", "must be a list of messages"))
         else:
             for i, msg in enumerate(messages):
-                if not isinstance(msg, dict) or not isinstance(msg.get("role"), str):
+                if not isinstance(msg, Mapping) or not isinstance(msg.get("role"), str):
                     out.append(FieldViolation(f"{prefix}request.messages[{i}]", "must be an object with a string role"))
     for i, frame in enumerate(rec.stacktrace):
         if not isinstance(frame, dict):
@@ -68,7 +68,7 @@ def lift_fields(rec: CompletionRecord) -> None:
         model = response.get("model") or request.get("model")
         rec.model = model if isinstance(model, str) else ""
     usage = response.get("usage")
-    if isinstance(usage, dict):
+    if isinstance(usage, Mapping):
         if not rec.prompt_tokens:
             rec.prompt_tokens = _int(usage.get("prompt_tokens"))
         if not rec.completion_tokens:

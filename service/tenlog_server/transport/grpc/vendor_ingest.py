@@ -56,7 +56,7 @@ class VendorIngestServicer(api_grpc.VendorIngestServiceServicer):
         org = current_org(context)
         completion_id = _required_id(request.completion_id, "completion_id")
         current = await self.completions.get(org, completion_id)
-        metadata = freeplay_update_metadata(current.metadata or {}, request)
+        metadata = freeplay_update_metadata(current.metadata.to_dict() if current.metadata else {}, request)
         await self.completions.update(org, completion_id, {"metadata": Document.of(metadata)})
         return api.UpdateFreeplayCompletionResponse(completion_id=completion_id)
 
@@ -83,7 +83,9 @@ class VendorIngestServicer(api_grpc.VendorIngestServiceServicer):
         org = current_org(context)
         log_id = _required_id(request.id, "id")
         current = await self.completions.get(org, log_id)
-        changed, paths = log_entry_update(request.update_data, current.metadata or {}, list(current.tags))
+        changed, paths = log_entry_update(
+            request.update_data, current.metadata.to_dict() if current.metadata else {}, list(current.tags)
+        )
         if paths:
             mask = field_mask_pb2.FieldMask(paths=paths)
             changes = update_changes(completion_api.UpdateCompletionRequest(completion=changed, update_mask=mask))
