@@ -16,6 +16,7 @@ from typing import Any
 
 import grpc
 import pytest
+import tenlog
 from tenlog.v1 import completion_service_pb2 as api_pb
 from tenlog_server.tls import TlsConfigError, load_server_tls
 
@@ -171,6 +172,18 @@ def test_mtls_accepts_a_certificate_from_the_client_ca(mtls_server: ServerProces
         _create_then_get(channel, mtls_server, "over-mtls")
     status, got = _https(pki, _https_url(mtls_server) + "/api/v1/completions/over-mtls", mtls_server.key, "client")
     assert status == 200 and got["id"] == "over-mtls"
+
+
+def test_the_python_client_presents_its_certificate(mtls_server: ServerProcess, pki: Pki) -> None:
+    with tenlog.Client(
+        mtls_server.grpc_target,
+        mtls_server.key,
+        root_certificates=pki.read("server-ca.pem"),
+        private_key=pki.read("client.key"),
+        certificate_chain=pki.read("client.pem"),
+    ) as client:
+        created = client.create_completion(chat_completion(id="client-mtls"))
+        assert created.id == "client-mtls" and client.get_completion("client-mtls").id == "client-mtls"
 
 
 def test_standalone_gateway_dials_an_mtls_server(mtls_server: ServerProcess, pki: Pki) -> None:
