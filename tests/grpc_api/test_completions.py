@@ -8,6 +8,7 @@ import grpc
 from google.protobuf import field_mask_pb2, timestamp_pb2
 from tenlog.v1 import completion_pb2 as pb
 from tenlog.v1 import completion_service_pb2 as api_pb
+from tenlog_server.storage.documents import struct_to_dict
 
 from tests.support.grpc_api import Api, chat_completion, error_details, list_all_ids, rpc_error
 
@@ -43,8 +44,6 @@ def test_request_and_response_come_back_exactly_as_sent(api: Api, unique: str) -
         "tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}],
     }
     made = create(api, chat_completion(id=f"exact-{unique}", request=request))
-    from tenlog_server.transport.grpc.struct_codec import struct_to_dict
-
     assert struct_to_dict(get(api, made.id).request) == request
 
 

@@ -9,8 +9,6 @@ from tenlog_server.domain.completions import UPDATABLE
 from tenlog_server.storage.documents import Document
 from tenlog_server.storage.records import CompletionRecord, FeedbackRecord, FeedbackTaskRecord, SessionRecord
 
-from .struct_codec import dict_to_struct
-
 
 def _enum_names(enum: object, prefix: str) -> dict[int, str]:
     names: dict[int, str] = {}
@@ -130,7 +128,7 @@ def task_to_message(rec: FeedbackTaskRecord) -> pb.FeedbackTask:
         completion_tags_selector=rec.completion_tags_selector,
         created_at=timestamp(rec.created_at_us),
     )
-    dict_to_struct(rec.json_schema, msg.json_schema)
+    msg.json_schema.update(rec.json_schema)
     return msg
 
 
@@ -146,5 +144,5 @@ def feedback_to_message(rec: FeedbackRecord, org: str) -> pb.Feedback:
         completions_summary=rec.completions_summary,
         created_at=timestamp(rec.created_at_us),
     )
-    dict_to_struct(rec.json_values, msg.json_values)
+    msg.json_values.update(rec.json_values)
     return msg

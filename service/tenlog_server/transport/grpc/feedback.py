@@ -16,12 +16,12 @@ from tenlog_server.domain.feedback import (
     FeedbackUpload,
 )
 from tenlog_server.domain.pagination import make_page, next_token
+from tenlog_server.storage.documents import struct_to_dict
 from tenlog_server.storage.records import FeedbackTaskRecord
 
 from .auth import current_org
 from .completion_mapping import feedback_to_message, task_to_message
 from .handlers import rpc
-from .struct_codec import struct_to_dict
 
 
 class FeedbackTaskServicer(task_grpc.FeedbackTaskServiceServicer):
