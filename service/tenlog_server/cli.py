@@ -1,4 +1,4 @@
-"""The `tenlog` command: serve, gateway, migrate, keys create, tail."""
+"""The `tenlog` command: serve, gateway, migrate, keys, prune, tail."""
 
 from __future__ import annotations
 
@@ -66,6 +66,24 @@ def _client_credentials(ca: str, tls: bool, cert: str, key: str, flag_prefix: st
         raise SystemExit(f"tenlog: {exc}") from None
 
 
+def _duration(text: str) -> str:
+    """argparse type of a duration flag: checks the text (30d, 12h) and keeps it as given."""
+    from tenlog_server.domain.retention import parse_duration
+
+    try:
+        parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def _retention(text: str) -> str:
+    """argparse type of --retention: a duration, or empty / `off`."""
+    from tenlog_server.domain.retention import retention_enabled
+
+    return _duration(text) if retention_enabled(text) else ""
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     defaults = ServerConfig()
@@ -120,6 +138,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="PEM CA: require client certificates it signed (mTLS) [TENLOG_TLS_CLIENT_CA]",
     )
+    serve.add_argument(
+        "--retention",
+        type=_retention,
+        default=defaults.retention,
+        metavar="DURATION",
+        help="delete completions older than this (30d, 12h) in the background, every "
+        "TENLOG_RETENTION_INTERVAL_SECONDS (300); off by default [TENLOG_RETENTION]",
+    )
     serve.add_argument("--no-bootstrap", action="store_true", help="do not create org `default` on first start")
     serve.add_argument("--noop", action="store_true", help=argparse.SUPPRESS)  # benchmark ceiling only
 
@@ -144,6 +170,14 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = keys_sub.add_parser("revoke", help="delete a key; servers refuse it within seconds")
     revoke.add_argument("key", help="the key, or its prefix as `keys list` shows it")
     _add_database(revoke, defaults)
+
+    prune = sub.add_parser("prune", help="delete completions created longer ago than a duration")
+    prune.add_argument("--older-than", type=_duration, required=True, metavar="DURATION", help="e.g. 30d, 12h, 90m, 2w")
+    prune.add_argument("--org", default="", help="only this organization's completions (default: every one)")
+    prune.add_argument(
+        "--batch-size", type=int, default=None, help="completions deleted per transaction (default 2000)"
+    )
+    _add_database(prune, defaults)
 
     tail = sub.add_parser("tail", help="print new and updated completions as they are committed")
     tail.add_argument("--target", default=env_str("TARGET", "127.0.0.1:50051"), help="[TENLOG_TARGET]")
@@ -189,6 +223,29 @@ def _keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def _prune(args: argparse.Namespace) -> int:
+    """`tenlog prune --older-than DURATION [--org ORG]`: prints how many completions were deleted."""
+    from tenlog_server.domain.retention import DEFAULT_BATCH_SIZE, parse_duration, prune_completions
+    from tenlog_server.storage.completion_store import CompletionStore
+    from tenlog_server.storage.database import create_db_engine
+    from tenlog_server.storage.migrate import upgrade
+
+    batch_size = DEFAULT_BATCH_SIZE if args.batch_size is None else args.batch_size
+    if batch_size < 1:
+        print("tenlog: --batch-size must be at least 1", file=sys.stderr)
+        return 2
+    engine = create_db_engine(args.database_url)
+    try:
+        upgrade(engine)
+        store = CompletionStore(engine)
+        deleted = prune_completions(store, parse_duration(args.older_than), org=args.org, batch_size=batch_size)
+    finally:
+        engine.dispose()
+    scope = f" of organization {args.org!r}" if args.org else ""
+    print(f"tenlog: deleted {deleted} completions{scope} created more than {args.older_than} ago")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `tenlog` command."""
     args = build_parser().parse_args(argv)
@@ -209,6 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             tls_cert=args.tls_cert,
             tls_key=args.tls_key,
             tls_client_ca=args.tls_client_ca,
+            retention=args.retention,
             bootstrap=not args.no_bootstrap,
             noop=args.noop,
         )
@@ -235,6 +293,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "keys":
         return _keys(args)
+    if args.command == "prune":
+        return _prune(args)
     if args.command == "tail":
         from tenlog_server.tail_cli import run_tail
 

@@ -52,5 +52,8 @@ class ServerConfig:
     tls_cert: str = field(default_factory=lambda: env_str("TLS_CERT", ""))
     tls_key: str = field(default_factory=lambda: env_str("TLS_KEY", ""))
     tls_client_ca: str = field(default_factory=lambda: env_str("TLS_CLIENT_CA", ""))
+    # Delete completions older than this duration (30d, 12h) in the background; empty or `off` keeps everything.
+    retention: str = field(default_factory=lambda: env_str("RETENTION", ""))
+    retention_interval_seconds: float = field(default_factory=lambda: env_float("RETENTION_INTERVAL_SECONDS", 300.0))
     bootstrap: bool = True  # create org `default` and a key on first start with an empty database
     noop: bool = False  # benchmark only: servicers that store nothing

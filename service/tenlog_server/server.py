@@ -33,6 +33,7 @@ from tenlog.v1 import session_service_pb2_grpc as session_grpc
 from tenlog.v1 import vendor_ingest_service_pb2_grpc as vendor_grpc
 
 from tenlog_server.app import App, build_app
+from tenlog_server.background_retention import start_background_retention
 from tenlog_server.config import ServerConfig
 from tenlog_server.tls import ServerTls, TlsConfigError, load_server_tls
 from tenlog_server.transport.grpc.auth import AuthInterceptor
@@ -153,6 +154,7 @@ async def serve(config: ServerConfig, *, handlers_ready: Callable[[], None] | No
         if server.add_insecure_port(gateway_upstream) == 0:
             raise SystemExit(f"tenlog: cannot listen on {gateway_upstream}")
     app.batcher.start()
+    retention = start_background_retention(config, app.completions.store)  # None unless --retention
     await server.start()
     for name in ["", *SERVICE_NAMES]:
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
@@ -178,6 +180,8 @@ async def serve(config: ServerConfig, *, handlers_ready: Callable[[], None] | No
     print("tenlog: shutting down: NOT_SERVING, draining in-flight calls", flush=True)
     await health_servicer.enter_graceful_shutdown()
     app.tail.close()
+    if retention is not None:
+        await retention.stop()
     completions.drain()
     if gateway is not None:
         await gateway.cleanup()
@@ -215,7 +219,9 @@ def run(config: ServerConfig) -> None:
     worker_config = dataclasses.replace(config, workers=1, bootstrap=False)
     context = multiprocessing.get_context("spawn")
     ready = [context.Event() for _ in range(config.workers)]
-    workers = [context.Process(target=_worker, args=(worker_config, event)) for event in ready]
+    # One worker prunes (--retention): the others would only repeat its deletes.
+    configs = [worker_config, *(dataclasses.replace(worker_config, retention="") for _ in ready[1:])]
+    workers = [context.Process(target=_worker, args=(c, event)) for c, event in zip(configs, ready, strict=True)]
     for process in workers:
         process.start()
     stop_requested = threading.Event()

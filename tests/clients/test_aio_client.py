@@ -28,6 +28,9 @@ async def test_create_get_update_list(server, tag):
         every = [c.id async for c in client.iter_completions(tags=[tag], page_size=2)]
         assert sorted(every) == sorted(c.id for c in created)
 
+        await client.delete_completion(created[1].id)
+        assert len((await client.list_completions(tags=[tag])).completions) == 4
+
 
 async def test_sessions_tasks_and_feedback(server, tag):
     async with tenlog.AsyncClient(server.grpc_target, server.key) as client:

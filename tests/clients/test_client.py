@@ -117,6 +117,18 @@ def test_not_found(server):
     assert failure.value.code() == grpc.StatusCode.NOT_FOUND
 
 
+def test_delete_completion(server, tag):
+    with tenlog.Client(server.grpc_target, server.key) as client:
+        created = client.create_completion(tenlog.new_completion(tags=[tag]))
+        assert client.delete_completion(created.id) is None
+        with pytest.raises(grpc.RpcError) as failure:
+            client.get_completion(created.id)
+        assert failure.value.code() == grpc.StatusCode.NOT_FOUND
+        with pytest.raises(grpc.RpcError) as failure:
+            client.delete_completion(created.id)
+        assert failure.value.code() == grpc.StatusCode.NOT_FOUND
+
+
 def test_wrong_key_is_unauthenticated_and_not_retried(server):
     started = time.monotonic()
     with tenlog.Client(server.grpc_target, "tlk_not-a-key") as client, pytest.raises(grpc.RpcError) as failure:

@@ -1,4 +1,4 @@
-"""The completion use cases: create (upsert), batch create, update, get, list, ungraded."""
+"""The completion use cases: create (upsert), batch create, update, get, delete, list, ungraded."""
 
 from __future__ import annotations
 
@@ -160,6 +160,17 @@ class CompletionsService:
         if rec is None:
             raise NotFound(f"completion {completion_id!r} not found")
         return rec
+
+    async def delete(self, org: str, completion_id: str) -> None:
+        """Delete a completion with its tags and feedback links; returns once committed.
+
+        The feedback itself is kept (see DeleteCompletion in the proto). NotFound
+        when the organization has no such completion.
+        """
+        if not completion_id:
+            raise InvalidArgument("id is required", [FieldViolation("id", "is required")])
+        if not await asyncio.to_thread(self.store.delete, org, completion_id):
+            raise NotFound(f"completion {completion_id!r} not found")
 
     async def list_completions(self, org: str, flt: CompletionFilter, page: Page) -> list[CompletionRecord]:
         """Completions matching the filter, newest first."""

@@ -405,6 +405,74 @@ class CompletionStore:
             rows = self._get_many(conn, {(org, cid) for cid in wanted})
         return [rows[(org, cid)] for cid in wanted]
 
+    # -- deletes ------------------------------------------------------------
+
+    def delete(self, org: str, completion_id: str) -> bool:
+        """Delete one completion with its tag rows and feedback links, in one transaction; False if absent."""
+        with self._writer_lock.held(), self.engine.begin() as conn:
+            return _delete_completions(conn, org, [completion_id]) == 1
+
+    def delete_created_before(self, org: str, cutoff_us: int, limit: int) -> int:
+        """Delete up to `limit` of the organization's completions created before cutoff_us, oldest first.
+
+        One transaction per call, so a large prune is many short ones: the SQLite
+        write lock is never held for long and memory stays at one batch of ids.
+        Returns how many were deleted; fewer than `limit` means none are left.
+        """
+        with self._writer_lock.held(), self.engine.begin() as conn:
+            query = (
+                select(completions.c.id)
+                .where(completions.c.organization_id == org, completions.c.created_at_us < cutoff_us)
+                .order_by(completions.c.created_at_us, completions.c.id)
+                .limit(limit)
+            )
+            ids = [r[0] for r in conn.execute(query)]
+            return _delete_completions(conn, org, ids, created_before_us=cutoff_us) if ids else 0
+
+    def organizations_with_completions(self) -> list[str]:
+        """Every organization id that has completions, one index seek per organization."""
+        found: list[str] = []
+        with self.engine.connect() as conn:
+            while True:
+                query = select(func.min(completions.c.organization_id))
+                if found:
+                    query = query.where(completions.c.organization_id > found[-1])
+                org = conn.execute(query).scalar()
+                if org is None:
+                    return found
+                found.append(org)
+
+
+def _delete_completions(conn: Connection, org: str, ids: Sequence[str], created_before_us: int | None = None) -> int:
+    """Delete these completions of the organization (only those created before the cutoff, if given).
+
+    Links and tag rows go first: feedback_completions references completions
+    without a cascade. On PostgreSQL the completions are locked first, so an
+    UploadFeedback racing the delete cannot link to a row about to vanish. The
+    cutoff is re-checked inside the write because SQLite runs the SELECT that
+    chose the ids outside the transaction.
+    """
+    conditions = [completions.c.organization_id == org, completions.c.id.in_(ids)]
+    if created_before_us is not None:
+        conditions.append(completions.c.created_at_us < created_before_us)
+    if conn.dialect.name == "postgresql":
+        locked = [r[0] for r in conn.execute(select(completions.c.id).where(*conditions).with_for_update())]
+        if not locked:
+            return 0
+        conditions = [completions.c.organization_id == org, completions.c.id.in_(locked)]
+    doomed = select(completions.c.id).where(*conditions)
+    conn.execute(
+        delete(feedback_completions).where(
+            feedback_completions.c.organization_id == org, feedback_completions.c.completion_id.in_(doomed)
+        )
+    )
+    conn.execute(
+        delete(completion_tags).where(
+            completion_tags.c.organization_id == org, completion_tags.c.completion_id.in_(doomed)
+        )
+    )
+    return int(conn.execute(delete(completions).where(*conditions)).rowcount)
+
 
 def _ungraded_keys(org: str, tags: Sequence[str], page: Page) -> Any:
     """(created_at_us, id) of ungraded completions carrying every tag, read from the tag index alone.

@@ -164,6 +164,15 @@ class Client:
         request = completion_service_pb2.GetCompletionRequest(id=id)
         return cast(completion_pb2.Completion, self._unary(self._completions.GetCompletion, request, timeout))
 
+    def delete_completion(self, id: str, *, timeout: float | None = None) -> None:
+        """Delete the completion with this id, its tags and feedback links; NOT_FOUND if the organization has none.
+
+        Retried like the other unary calls: if an answer is lost after the delete
+        committed, the retry reports NOT_FOUND, and the completion is gone either way.
+        """
+        request = completion_service_pb2.DeleteCompletionRequest(id=id)
+        self._unary(self._completions.DeleteCompletion, request, timeout)
+
     def list_completions(
         self,
         *,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import grpc
+from google.protobuf import empty_pb2
 from tenlog.v1 import completion_pb2 as pb
 from tenlog.v1 import completion_service_pb2 as api
 from tenlog.v1 import completion_service_pb2_grpc as api_grpc
@@ -109,6 +110,13 @@ class UnaryCompletionServicer(api_grpc.CompletionServiceServicer):
         self, request: api.GetCompletionRequest, context: grpc.aio.ServicerContext
     ) -> pb.Completion:
         return record_to_completion(await self.completions.get(current_org(context), request.id))
+
+    @rpc
+    async def DeleteCompletion(
+        self, request: api.DeleteCompletionRequest, context: grpc.aio.ServicerContext
+    ) -> empty_pb2.Empty:
+        await self.completions.delete(current_org(context), request.id)
+        return empty_pb2.Empty()
 
     @rpc
     async def ListCompletions(

@@ -24,6 +24,7 @@ _sym_db = _symbol_database.Default()
 
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
+from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from google.rpc import error_details_pb2 as google_dot_rpc_dot_error__details__pb2
@@ -31,7 +32,7 @@ from tenlog.v1 import completion_pb2 as tenlog_dot_v1_dot_completion__pb2
 from tenlog.v1 import options_pb2 as tenlog_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"tenlog/v1/completion_service.proto\x12\ttenlog.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1egoogle/rpc/error_details.proto\x1a\x1atenlog/v1/completion.proto\x1a\x17tenlog/v1/options.proto\"J\n\x17\x43reateCompletionRequest\x12/\n\ncompletion\x18\x01 \x01(\x0b\x32\x15.tenlog.v1.CompletionB\x04\xe2\x41\x01\x02\"{\n\x17UpdateCompletionRequest\x12/\n\ncompletion\x18\x01 \x01(\x0b\x32\x15.tenlog.v1.CompletionB\x04\xe2\x41\x01\x02\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\"(\n\x14GetCompletionRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\xbc\x02\n\x16ListCompletionsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x0e\n\x06offset\x18\x03 \x01(\x05\x12\r\n\x05limit\x18\x04 \x01(\x05\x12\x0c\n\x04tags\x18\x05 \x03(\t\x12\x12\n\nsession_id\x18\x06 \x01(\t\x12!\n\x06status\x18\x07 \x01(\x0e\x32\x11.tenlog.v1.Status\x12\r\n\x05model\x18\x08 \x01(\t\x12\x31\n\rcreated_after\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x32\n\x0e\x63reated_before\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12!\n\x06source\x18\x0b \x01(\x0e\x32\x11.tenlog.v1.Source\"^\n\x17ListCompletionsResponse\x12*\n\x0b\x63ompletions\x18\x01 \x03(\x0b\x32\x15.tenlog.v1.Completion\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"w\n\x1eListUngradedCompletionsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x0e\n\x06offset\x18\x03 \x01(\x05\x12\r\n\x05limit\x18\x04 \x01(\x05\x12\x0f\n\x07task_id\x18\x05 \x01(\t\"f\n\x1fListUngradedCompletionsResponse\x12*\n\x0b\x63ompletions\x18\x01 \x03(\x0b\x32\x15.tenlog.v1.Completion\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"K\n\x1d\x42\x61tchCreateCompletionsRequest\x12*\n\x0b\x63ompletions\x18\x01 \x03(\x0b\x32\x15.tenlog.v1.Completion\"\x80\x01\n\x12RejectedCompletion\x12\r\n\x05index\x18\x01 \x01(\x05\x12\n\n\x02id\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12?\n\x10\x66ield_violations\x18\x04 \x03(\x0b\x32%.google.rpc.BadRequest.FieldViolation\"\x97\x01\n\x1e\x42\x61tchCreateCompletionsResponse\x12\x16\n\x0e\x61\x63\x63\x65pted_count\x18\x01 \x01(\x05\x12\x14\n\x0c\x61\x63\x63\x65pted_ids\x18\x02 \x03(\t\x12/\n\x08rejected\x18\x03 \x03(\x0b\x32\x1d.tenlog.v1.RejectedCompletion\x12\x16\n\x0erejected_count\x18\x04 \x01(\x05\"E\n\x18UploadCompletionsRequest\x12)\n\ncompletion\x18\x01 \x01(\x0b\x32\x15.tenlog.v1.Completion\"\x92\x01\n\x19UploadCompletionsResponse\x12\x16\n\x0e\x61\x63\x63\x65pted_count\x18\x01 \x01(\x05\x12\x14\n\x0c\x61\x63\x63\x65pted_ids\x18\x02 \x03(\t\x12/\n\x08rejected\x18\x03 \x03(\x0b\x32\x1d.tenlog.v1.RejectedCompletion\x12\x16\n\x0erejected_count\x18\x04 \x01(\x05\"E\n\x18StreamCompletionsRequest\x12)\n\ncompletion\x18\x01 \x01(\x0b\x32\x15.tenlog.v1.Completion\"y\n\x19StreamCompletionsResponse\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05index\x18\x02 \x01(\x05\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x03 \x01(\x08\x12/\n\x08rejected\x18\x04 \x01(\x0b\x32\x1d.tenlog.v1.RejectedCompletion\"]\n\x16TailCompletionsRequest\x12\x0c\n\x04tags\x18\x01 \x03(\t\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12!\n\x06status\x18\x03 \x01(\x0e\x32\x11.tenlog.v1.Status\"i\n\x17TailCompletionsResponse\x12#\n\x05\x65vent\x18\x01 \x01(\x0e\x32\x14.tenlog.v1.TailEvent\x12)\n\ncompletion\x18\x02 \x01(\x0b\x32\x15.tenlog.v1.Completion*W\n\tTailEvent\x12\x1a\n\x16TAIL_EVENT_UNSPECIFIED\x10\x00\x12\x16\n\x12TAIL_EVENT_CREATED\x10\x01\x12\x16\n\x12TAIL_EVENT_UPDATED\x10\x02\x32\x85\n\n\x11\x43ompletionService\x12{\n\x10\x43reateCompletion\x12\".tenlog.v1.CreateCompletionRequest\x1a\x15.tenlog.v1.Completion\",\xc8\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02!\"\x13/api/v1/completions:\ncompletion\x12\x86\x01\n\x10UpdateCompletion\x12\".tenlog.v1.UpdateCompletionRequest\x1a\x15.tenlog.v1.Completion\"7\x82\xd3\xe4\x93\x02\x31\"#/api/v1/completions/{completion.id}:\ncompletion\x12\x82\x01\n\rGetCompletion\x12\x1f.tenlog.v1.GetCompletionRequest\x1a\x15.tenlog.v1.Completion\"9\x82\xd3\xe4\x93\x02\x33\x12\x18/api/v1/completions/{id}Z\x17\x12\x15/api/completions/{id}\x12\x89\x01\n\x0fListCompletions\x12!.tenlog.v1.ListCompletionsRequest\x1a\".tenlog.v1.ListCompletionsResponse\"/\x82\xd3\xe4\x93\x02)\x12\x13/api/v1/completionsZ\x12\x12\x10/api/completions\x12\x96\x01\n\x17ListUngradedCompletions\x12).tenlog.v1.ListUngradedCompletionsRequest\x1a*.tenlog.v1.ListUngradedCompletionsResponse\"$\x82\xd3\xe4\x93\x02\x1e\x12\x1c/api/v1/completions/ungraded\x12\x99\x01\n\x16\x42\x61tchCreateCompletions\x12(.tenlog.v1.BatchCreateCompletionsRequest\x1a).tenlog.v1.BatchCreateCompletionsResponse\"*\x82\xd3\xe4\x93\x02$\"\x1f/api/v1/completions:batchCreate:\x01*\x12\x90\x01\n\x11UploadCompletions\x12#.tenlog.v1.UploadCompletionsRequest\x1a$.tenlog.v1.UploadCompletionsResponse\".\x82\xd3\xe4\x93\x02(\"\x1a/api/v1/completions:upload:\ncompletion(\x01\x12\x92\x01\n\x11StreamCompletions\x12#.tenlog.v1.StreamCompletionsRequest\x1a$.tenlog.v1.StreamCompletionsResponse\".\x82\xd3\xe4\x93\x02(\"\x1a/api/v1/completions:stream:\ncompletion(\x01\x30\x01\x12|\n\x0fTailCompletions\x12!.tenlog.v1.TailCompletionsRequest\x1a\".tenlog.v1.TailCompletionsResponse\" \x82\xd3\xe4\x93\x02\x1a\x12\x18/api/v1/completions:tail0\x01\x42\x31Z/github.com/tenlog/tenlog/gen/tenlog/v1;tenlogv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"tenlog/v1/completion_service.proto\x12\ttenlog.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1egoogle/rpc/error_details.proto\x1a\x1atenlog/v1/completion.proto\x1a\x17tenlog/v1/options.proto\"J\n\x17\x43reateCompletionRequest\x12/\n\ncompletion\x18\x01 \x01(\x0b\x32\x15.tenlog.v1.CompletionB\x04\xe2\x41\x01\x02\"{\n\x17UpdateCompletionRequest\x12/\n\ncompletion\x18\x01 \x01(\x0b\x32\x15.tenlog.v1.CompletionB\x04\xe2\x41\x01\x02\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\"(\n\x14GetCompletionRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"+\n\x17\x44\x65leteCompletionRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\xbc\x02\n\x16ListCompletionsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x0e\n\x06offset\x18\x03 \x01(\x05\x12\r\n\x05limit\x18\x04 \x01(\x05\x12\x0c\n\x04tags\x18\x05 \x03(\t\x12\x12\n\nsession_id\x18\x06 \x01(\t\x12!\n\x06status\x18\x07 \x01(\x0e\x32\x11.tenlog.v1.Status\x12\r\n\x05model\x18\x08 \x01(\t\x12\x31\n\rcreated_after\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x32\n\x0e\x63reated_before\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12!\n\x06source\x18\x0b \x01(\x0e\x32\x11.tenlog.v1.Source\"^\n\x17ListCompletionsResponse\x12*\n\x0b\x63ompletions\x18\x01 \x03(\x0b\x32\x15.tenlog.v1.Completion\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"w\n\x1eListUngradedCompletionsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x0e\n\x06offset\x18\x03 \x01(\x05\x12\r\n\x05limit\x18\x04 \x01(\x05\x12\x0f\n\x07task_id\x18\x05 \x01(\t\"f\n\x1fListUngradedCompletionsResponse\x12*\n\x0b\x63ompletions\x18\x01 \x03(\x0b\x32\x15.tenlog.v1.Completion\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"K\n\x1d\x42\x61tchCreateCompletionsRequest\x12*\n\x0b\x63ompletions\x18\x01 \x03(\x0b\x32\x15.tenlog.v1.Completion\"\x80\x01\n\x12RejectedCompletion\x12\r\n\x05index\x18\x01 \x01(\x05\x12\n\n\x02id\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12?\n\x10\x66ield_violations\x18\x04 \x03(\x0b\x32%.google.rpc.BadRequest.FieldViolation\"\x97\x01\n\x1e\x42\x61tchCreateCompletionsResponse\x12\x16\n\x0e\x61\x63\x63\x65pted_count\x18\x01 \x01(\x05\x12\x14\n\x0c\x61\x63\x63\x65pted_ids\x18\x02 \x03(\t\x12/\n\x08rejected\x18\x03 \x03(\x0b\x32\x1d.tenlog.v1.RejectedCompletion\x12\x16\n\x0erejected_count\x18\x04 \x01(\x05\"E\n\x18UploadCompletionsRequest\x12)\n\ncompletion\x18\x01 \x01(\x0b\x32\x15.tenlog.v1.Completion\"\x92\x01\n\x19UploadCompletionsResponse\x12\x16\n\x0e\x61\x63\x63\x65pted_count\x18\x01 \x01(\x05\x12\x14\n\x0c\x61\x63\x63\x65pted_ids\x18\x02 \x03(\t\x12/\n\x08rejected\x18\x03 \x03(\x0b\x32\x1d.tenlog.v1.RejectedCompletion\x12\x16\n\x0erejected_count\x18\x04 \x01(\x05\"E\n\x18StreamCompletionsRequest\x12)\n\ncompletion\x18\x01 \x01(\x0b\x32\x15.tenlog.v1.Completion\"y\n\x19StreamCompletionsResponse\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05index\x18\x02 \x01(\x05\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x03 \x01(\x08\x12/\n\x08rejected\x18\x04 \x01(\x0b\x32\x1d.tenlog.v1.RejectedCompletion\"]\n\x16TailCompletionsRequest\x12\x0c\n\x04tags\x18\x01 \x03(\t\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12!\n\x06status\x18\x03 \x01(\x0e\x32\x11.tenlog.v1.Status\"i\n\x17TailCompletionsResponse\x12#\n\x05\x65vent\x18\x01 \x01(\x0e\x32\x14.tenlog.v1.TailEvent\x12)\n\ncompletion\x18\x02 \x01(\x0b\x32\x15.tenlog.v1.Completion*W\n\tTailEvent\x12\x1a\n\x16TAIL_EVENT_UNSPECIFIED\x10\x00\x12\x16\n\x12TAIL_EVENT_CREATED\x10\x01\x12\x16\n\x12TAIL_EVENT_UPDATED\x10\x02\x32\xf7\n\n\x11\x43ompletionService\x12{\n\x10\x43reateCompletion\x12\".tenlog.v1.CreateCompletionRequest\x1a\x15.tenlog.v1.Completion\",\xc8\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02!\"\x13/api/v1/completions:\ncompletion\x12\x86\x01\n\x10UpdateCompletion\x12\".tenlog.v1.UpdateCompletionRequest\x1a\x15.tenlog.v1.Completion\"7\x82\xd3\xe4\x93\x02\x31\"#/api/v1/completions/{completion.id}:\ncompletion\x12\x82\x01\n\rGetCompletion\x12\x1f.tenlog.v1.GetCompletionRequest\x1a\x15.tenlog.v1.Completion\"9\x82\xd3\xe4\x93\x02\x33\x12\x18/api/v1/completions/{id}Z\x17\x12\x15/api/completions/{id}\x12p\n\x10\x44\x65leteCompletion\x12\".tenlog.v1.DeleteCompletionRequest\x1a\x16.google.protobuf.Empty\" \x82\xd3\xe4\x93\x02\x1a*\x18/api/v1/completions/{id}\x12\x89\x01\n\x0fListCompletions\x12!.tenlog.v1.ListCompletionsRequest\x1a\".tenlog.v1.ListCompletionsResponse\"/\x82\xd3\xe4\x93\x02)\x12\x13/api/v1/completionsZ\x12\x12\x10/api/completions\x12\x96\x01\n\x17ListUngradedCompletions\x12).tenlog.v1.ListUngradedCompletionsRequest\x1a*.tenlog.v1.ListUngradedCompletionsResponse\"$\x82\xd3\xe4\x93\x02\x1e\x12\x1c/api/v1/completions/ungraded\x12\x99\x01\n\x16\x42\x61tchCreateCompletions\x12(.tenlog.v1.BatchCreateCompletionsRequest\x1a).tenlog.v1.BatchCreateCompletionsResponse\"*\x82\xd3\xe4\x93\x02$\"\x1f/api/v1/completions:batchCreate:\x01*\x12\x90\x01\n\x11UploadCompletions\x12#.tenlog.v1.UploadCompletionsRequest\x1a$.tenlog.v1.UploadCompletionsResponse\".\x82\xd3\xe4\x93\x02(\"\x1a/api/v1/completions:upload:\ncompletion(\x01\x12\x92\x01\n\x11StreamCompletions\x12#.tenlog.v1.StreamCompletionsRequest\x1a$.tenlog.v1.StreamCompletionsResponse\".\x82\xd3\xe4\x93\x02(\"\x1a/api/v1/completions:stream:\ncompletion(\x01\x30\x01\x12|\n\x0fTailCompletions\x12!.tenlog.v1.TailCompletionsRequest\x1a\".tenlog.v1.TailCompletionsResponse\" \x82\xd3\xe4\x93\x02\x1a\x12\x18/api/v1/completions:tail0\x01\x42\x31Z/github.com/tenlog/tenlog/gen/tenlog/v1;tenlogv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -45,12 +46,16 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_UPDATECOMPLETIONREQUEST'].fields_by_name['completion']._serialized_options = b'\342A\001\002'
   _globals['_GETCOMPLETIONREQUEST'].fields_by_name['id']._loaded_options = None
   _globals['_GETCOMPLETIONREQUEST'].fields_by_name['id']._serialized_options = b'\342A\001\002'
+  _globals['_DELETECOMPLETIONREQUEST'].fields_by_name['id']._loaded_options = None
+  _globals['_DELETECOMPLETIONREQUEST'].fields_by_name['id']._serialized_options = b'\342A\001\002'
   _globals['_COMPLETIONSERVICE'].methods_by_name['CreateCompletion']._loaded_options = None
   _globals['_COMPLETIONSERVICE'].methods_by_name['CreateCompletion']._serialized_options = b'\310\363\030\311\001\202\323\344\223\002!\"\023/api/v1/completions:\ncompletion'
   _globals['_COMPLETIONSERVICE'].methods_by_name['UpdateCompletion']._loaded_options = None
   _globals['_COMPLETIONSERVICE'].methods_by_name['UpdateCompletion']._serialized_options = b'\202\323\344\223\0021\"#/api/v1/completions/{completion.id}:\ncompletion'
   _globals['_COMPLETIONSERVICE'].methods_by_name['GetCompletion']._loaded_options = None
   _globals['_COMPLETIONSERVICE'].methods_by_name['GetCompletion']._serialized_options = b'\202\323\344\223\0023\022\030/api/v1/completions/{id}Z\027\022\025/api/completions/{id}'
+  _globals['_COMPLETIONSERVICE'].methods_by_name['DeleteCompletion']._loaded_options = None
+  _globals['_COMPLETIONSERVICE'].methods_by_name['DeleteCompletion']._serialized_options = b'\202\323\344\223\002\032*\030/api/v1/completions/{id}'
   _globals['_COMPLETIONSERVICE'].methods_by_name['ListCompletions']._loaded_options = None
   _globals['_COMPLETIONSERVICE'].methods_by_name['ListCompletions']._serialized_options = b'\202\323\344\223\002)\022\023/api/v1/completionsZ\022\022\020/api/completions'
   _globals['_COMPLETIONSERVICE'].methods_by_name['ListUngradedCompletions']._loaded_options = None
@@ -63,40 +68,42 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_COMPLETIONSERVICE'].methods_by_name['StreamCompletions']._serialized_options = b'\202\323\344\223\002(\"\032/api/v1/completions:stream:\ncompletion'
   _globals['_COMPLETIONSERVICE'].methods_by_name['TailCompletions']._loaded_options = None
   _globals['_COMPLETIONSERVICE'].methods_by_name['TailCompletions']._serialized_options = b'\202\323\344\223\002\032\022\030/api/v1/completions:tail'
-  _globals['_TAILEVENT']._serialized_start=2125
-  _globals['_TAILEVENT']._serialized_end=2212
-  _globals['_CREATECOMPLETIONREQUEST']._serialized_start=264
-  _globals['_CREATECOMPLETIONREQUEST']._serialized_end=338
-  _globals['_UPDATECOMPLETIONREQUEST']._serialized_start=340
-  _globals['_UPDATECOMPLETIONREQUEST']._serialized_end=463
-  _globals['_GETCOMPLETIONREQUEST']._serialized_start=465
-  _globals['_GETCOMPLETIONREQUEST']._serialized_end=505
-  _globals['_LISTCOMPLETIONSREQUEST']._serialized_start=508
-  _globals['_LISTCOMPLETIONSREQUEST']._serialized_end=824
-  _globals['_LISTCOMPLETIONSRESPONSE']._serialized_start=826
-  _globals['_LISTCOMPLETIONSRESPONSE']._serialized_end=920
-  _globals['_LISTUNGRADEDCOMPLETIONSREQUEST']._serialized_start=922
-  _globals['_LISTUNGRADEDCOMPLETIONSREQUEST']._serialized_end=1041
-  _globals['_LISTUNGRADEDCOMPLETIONSRESPONSE']._serialized_start=1043
-  _globals['_LISTUNGRADEDCOMPLETIONSRESPONSE']._serialized_end=1145
-  _globals['_BATCHCREATECOMPLETIONSREQUEST']._serialized_start=1147
-  _globals['_BATCHCREATECOMPLETIONSREQUEST']._serialized_end=1222
-  _globals['_REJECTEDCOMPLETION']._serialized_start=1225
-  _globals['_REJECTEDCOMPLETION']._serialized_end=1353
-  _globals['_BATCHCREATECOMPLETIONSRESPONSE']._serialized_start=1356
-  _globals['_BATCHCREATECOMPLETIONSRESPONSE']._serialized_end=1507
-  _globals['_UPLOADCOMPLETIONSREQUEST']._serialized_start=1509
-  _globals['_UPLOADCOMPLETIONSREQUEST']._serialized_end=1578
-  _globals['_UPLOADCOMPLETIONSRESPONSE']._serialized_start=1581
-  _globals['_UPLOADCOMPLETIONSRESPONSE']._serialized_end=1727
-  _globals['_STREAMCOMPLETIONSREQUEST']._serialized_start=1729
-  _globals['_STREAMCOMPLETIONSREQUEST']._serialized_end=1798
-  _globals['_STREAMCOMPLETIONSRESPONSE']._serialized_start=1800
-  _globals['_STREAMCOMPLETIONSRESPONSE']._serialized_end=1921
-  _globals['_TAILCOMPLETIONSREQUEST']._serialized_start=1923
-  _globals['_TAILCOMPLETIONSREQUEST']._serialized_end=2016
-  _globals['_TAILCOMPLETIONSRESPONSE']._serialized_start=2018
-  _globals['_TAILCOMPLETIONSRESPONSE']._serialized_end=2123
-  _globals['_COMPLETIONSERVICE']._serialized_start=2215
-  _globals['_COMPLETIONSERVICE']._serialized_end=3500
+  _globals['_TAILEVENT']._serialized_start=2199
+  _globals['_TAILEVENT']._serialized_end=2286
+  _globals['_CREATECOMPLETIONREQUEST']._serialized_start=293
+  _globals['_CREATECOMPLETIONREQUEST']._serialized_end=367
+  _globals['_UPDATECOMPLETIONREQUEST']._serialized_start=369
+  _globals['_UPDATECOMPLETIONREQUEST']._serialized_end=492
+  _globals['_GETCOMPLETIONREQUEST']._serialized_start=494
+  _globals['_GETCOMPLETIONREQUEST']._serialized_end=534
+  _globals['_DELETECOMPLETIONREQUEST']._serialized_start=536
+  _globals['_DELETECOMPLETIONREQUEST']._serialized_end=579
+  _globals['_LISTCOMPLETIONSREQUEST']._serialized_start=582
+  _globals['_LISTCOMPLETIONSREQUEST']._serialized_end=898
+  _globals['_LISTCOMPLETIONSRESPONSE']._serialized_start=900
+  _globals['_LISTCOMPLETIONSRESPONSE']._serialized_end=994
+  _globals['_LISTUNGRADEDCOMPLETIONSREQUEST']._serialized_start=996
+  _globals['_LISTUNGRADEDCOMPLETIONSREQUEST']._serialized_end=1115
+  _globals['_LISTUNGRADEDCOMPLETIONSRESPONSE']._serialized_start=1117
+  _globals['_LISTUNGRADEDCOMPLETIONSRESPONSE']._serialized_end=1219
+  _globals['_BATCHCREATECOMPLETIONSREQUEST']._serialized_start=1221
+  _globals['_BATCHCREATECOMPLETIONSREQUEST']._serialized_end=1296
+  _globals['_REJECTEDCOMPLETION']._serialized_start=1299
+  _globals['_REJECTEDCOMPLETION']._serialized_end=1427
+  _globals['_BATCHCREATECOMPLETIONSRESPONSE']._serialized_start=1430
+  _globals['_BATCHCREATECOMPLETIONSRESPONSE']._serialized_end=1581
+  _globals['_UPLOADCOMPLETIONSREQUEST']._serialized_start=1583
+  _globals['_UPLOADCOMPLETIONSREQUEST']._serialized_end=1652
+  _globals['_UPLOADCOMPLETIONSRESPONSE']._serialized_start=1655
+  _globals['_UPLOADCOMPLETIONSRESPONSE']._serialized_end=1801
+  _globals['_STREAMCOMPLETIONSREQUEST']._serialized_start=1803
+  _globals['_STREAMCOMPLETIONSREQUEST']._serialized_end=1872
+  _globals['_STREAMCOMPLETIONSRESPONSE']._serialized_start=1874
+  _globals['_STREAMCOMPLETIONSRESPONSE']._serialized_end=1995
+  _globals['_TAILCOMPLETIONSREQUEST']._serialized_start=1997
+  _globals['_TAILCOMPLETIONSREQUEST']._serialized_end=2090
+  _globals['_TAILCOMPLETIONSRESPONSE']._serialized_start=2092
+  _globals['_TAILCOMPLETIONSRESPONSE']._serialized_end=2197
+  _globals['_COMPLETIONSERVICE']._serialized_start=2289
+  _globals['_COMPLETIONSERVICE']._serialized_end=3688
 # @@protoc_insertion_point(module_scope)

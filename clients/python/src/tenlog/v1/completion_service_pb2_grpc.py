@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from google.protobuf import empty_pb2 as google_dot_protobuf_dot_empty__pb2
 from tenlog.v1 import completion_pb2 as tenlog_dot_v1_dot_completion__pb2
 from tenlog.v1 import completion_service_pb2 as tenlog_dot_v1_dot_completion__service__pb2
 
@@ -50,6 +51,11 @@ class CompletionServiceStub:
                 '/tenlog.v1.CompletionService/GetCompletion',
                 request_serializer=tenlog_dot_v1_dot_completion__service__pb2.GetCompletionRequest.SerializeToString,
                 response_deserializer=tenlog_dot_v1_dot_completion__pb2.Completion.FromString,
+                _registered_method=True)
+        self.DeleteCompletion = channel.unary_unary(
+                '/tenlog.v1.CompletionService/DeleteCompletion',
+                request_serializer=tenlog_dot_v1_dot_completion__service__pb2.DeleteCompletionRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
                 _registered_method=True)
         self.ListCompletions = channel.unary_unary(
                 '/tenlog.v1.CompletionService/ListCompletions',
@@ -103,6 +109,21 @@ class CompletionServiceServicer:
 
     def GetCompletion(self, request, context):
         """Gets one completion by id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteCompletion(self, request, context):
+        """Deletes a completion, its tags and its feedback links, in one transaction.
+
+        Answered only after the delete is committed. An id the caller's organization
+        does not have is NOT_FOUND. Feedback attached to the completion is kept: it
+        may be attached to other completions too, and a grader's values stay readable
+        (GetFeedback, ListFeedback by task). Feedback left attached to no completion
+        is kept as well, with empty completion_ids, like feedback uploaded with
+        allow_unmatched_feedback. The completion's session is kept.
+        Deletions are not TailCompletions events.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -167,6 +188,11 @@ def add_CompletionServiceServicer_to_server(servicer, server):
                     servicer.GetCompletion,
                     request_deserializer=tenlog_dot_v1_dot_completion__service__pb2.GetCompletionRequest.FromString,
                     response_serializer=tenlog_dot_v1_dot_completion__pb2.Completion.SerializeToString,
+            ),
+            'DeleteCompletion': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteCompletion,
+                    request_deserializer=tenlog_dot_v1_dot_completion__service__pb2.DeleteCompletionRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
             ),
             'ListCompletions': grpc.unary_unary_rpc_method_handler(
                     servicer.ListCompletions,
@@ -281,6 +307,33 @@ class CompletionService:
             '/tenlog.v1.CompletionService/GetCompletion',
             tenlog_dot_v1_dot_completion__service__pb2.GetCompletionRequest.SerializeToString,
             tenlog_dot_v1_dot_completion__pb2.Completion.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteCompletion(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tenlog.v1.CompletionService/DeleteCompletion',
+            tenlog_dot_v1_dot_completion__service__pb2.DeleteCompletionRequest.SerializeToString,
+            google_dot_protobuf_dot_empty__pb2.Empty.FromString,
             options,
             channel_credentials,
             insecure,
