@@ -7,6 +7,7 @@ from typing import Any, cast
 from sqlalchemy import Engine, Row, Select, Table, exists, select, update
 from sqlalchemy.exc import IntegrityError
 
+from .database import write_transaction
 from .json_columns import dump_json, load_json
 from .paging import newest_first
 from .records import FeedbackRecord, FeedbackTaskRecord, Page
@@ -45,7 +46,7 @@ class FeedbackStore:
     def create_task(self, org: str, task: FeedbackTaskRecord) -> None:
         """Insert a task; DuplicateId when the id is taken."""
         try:
-            with self.engine.begin() as conn:
+            with write_transaction(self.engine) as conn:
                 conn.execute(
                     tasks.insert().values(
                         organization_id=org,
@@ -86,7 +87,7 @@ class FeedbackStore:
     def create_feedback(self, org: str, fb: FeedbackRecord) -> None:
         """Insert feedback and its completion links in one transaction; DuplicateId if the id is taken."""
         try:
-            with self.engine.begin() as conn:
+            with write_transaction(self.engine) as conn:
                 conn.execute(
                     feedback.insert().values(
                         organization_id=org,

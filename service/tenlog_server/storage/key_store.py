@@ -7,6 +7,7 @@ from typing import cast
 from sqlalchemy import Engine, Table, delete, func, or_, select
 
 from .completion_store import dialect_insert
+from .database import write_transaction
 from .schema import ApiKey, Organization
 
 organizations = cast(Table, Organization.__table__)
@@ -21,7 +22,7 @@ class KeyStore:
 
     def add_key(self, org: str, key_hash: str, prefix: str, now_us: int) -> None:
         """Store a key hash for the organization, creating the organization if new."""
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             conn.execute(
                 dialect_insert(conn)(organizations).on_conflict_do_nothing(),
                 [{"id": org, "created_at_us": now_us}],
@@ -55,7 +56,7 @@ class KeyStore:
 
     def delete_key(self, key_hash: str) -> None:
         """Delete one key; calls with it fail once servers' auth caches expire."""
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             conn.execute(delete(api_keys).where(api_keys.c.key_hash == key_hash))
 
     def organization_count(self) -> int:

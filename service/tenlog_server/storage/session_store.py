@@ -7,6 +7,7 @@ from typing import cast
 from sqlalchemy import Engine, Table, select
 
 from .completion_store import ensure_sessions
+from .database import write_transaction
 from .paging import newest_first
 from .records import Page, SessionRecord
 from .schema import Session
@@ -22,7 +23,7 @@ class SessionStore:
 
     def create(self, org: str, session_id: str, now_us: int) -> SessionRecord:
         """Create the session if new (idempotent) and return it as stored."""
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             ensure_sessions(conn, [(org, session_id)], now_us)
         found = self.get(org, session_id)
         assert found is not None  # just written in a committed transaction
