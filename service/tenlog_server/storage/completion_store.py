@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from .database import WriterLock
+from .database import write_transaction
 from .documents import Document
 from .json_columns import dump_json, load_json
 from .paging import newest_first
@@ -245,7 +245,6 @@ class CompletionStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._writer_lock = WriterLock(engine)
 
     # -- writes -------------------------------------------------------------
 
@@ -255,7 +254,7 @@ class CompletionStore:
         Items may repeat an id (a started and a finished write coalesced into one
         batch); they are applied in order.
         """
-        with self._writer_lock.held(), self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             return self._upsert(conn, items)
 
     def _upsert(self, conn: Connection, items: Sequence[tuple[str, CompletionRecord]]) -> list[UpsertResult]:
@@ -317,7 +316,7 @@ class CompletionStore:
 
     def update(self, org: str, completion_id: str, changes: dict[str, Any]) -> CompletionRecord | None:
         """Replace the given fields of one completion; None when it does not exist."""
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             row = conn.execute(
                 select(completions).where(completions.c.organization_id == org, completions.c.id == completion_id)
             ).first()
@@ -409,7 +408,7 @@ class CompletionStore:
 
     def delete(self, org: str, completion_id: str) -> bool:
         """Delete one completion with its tag rows and feedback links, in one transaction; False if absent."""
-        with self._writer_lock.held(), self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             return _delete_completions(conn, org, [completion_id]) == 1
 
     def delete_created_before(self, org: str, cutoff_us: int, limit: int) -> int:
@@ -419,7 +418,7 @@ class CompletionStore:
         write lock is never held for long and memory stays at one batch of ids.
         Returns how many were deleted; fewer than `limit` means none are left.
         """
-        with self._writer_lock.held(), self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             query = (
                 select(completions.c.id)
                 .where(completions.c.organization_id == org, completions.c.created_at_us < cutoff_us)
