@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, create_engine, event, exists, insert, update
 from sqlalchemy.orm import DeclarativeBase
+from tenlog_server.storage.documents import Document
 from tenlog_server.storage.schema import Completion, CompletionTag, Feedback, FeedbackCompletion, FeedbackTask, Session
 
 from .payloads import seed_body
@@ -148,8 +149,8 @@ class _RowMaker:
             "kind": "chat",
             "status": status,
             "tags": self.tags(),  # replaced by its JSON text once the tag rows are made
-            "request": json.dumps(request, separators=(",", ":")),
-            "response": json.dumps(response, separators=(",", ":")) if status != "started" else None,
+            "request": Document.of(request).encoded,
+            "response": Document.of(response).encoded if status != "started" else None,
             "stacktrace": None,
             "session_id": self._session(),
             "duration": round(rng.uniform(0.2, 8.0), 3),

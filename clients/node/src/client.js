@@ -158,6 +158,11 @@ class TenlogClient {
     return fromCompletionMessage(await this._unary('completions', 'GetCompletion', { id }, options));
   }
 
+  /** Delete the completion with this id (its tags and feedback links go with it); NOT_FOUND if absent. */
+  async deleteCompletion(id, options) {
+    await this._unary('completions', 'DeleteCompletion', { id }, options);
+  }
+
   /**
    * One page of completions, newest first. filter: tags (all must match),
    * sessionId, status, model, source, createdAfter/createdBefore (Dates),

@@ -174,6 +174,7 @@ export declare class TenlogClient {
     options?: CallOptions & { updateMask?: string[] },
   ): Promise<Completion>;
   getCompletion(id: string, options?: CallOptions): Promise<Completion>;
+  deleteCompletion(id: string, options?: CallOptions): Promise<void>;
   listCompletions(
     filter?: CompletionFilter,
     options?: CallOptions,

@@ -81,6 +81,13 @@ test('an unknown id is NOT_FOUND', async () => {
   await assert.rejects(client.getCompletion('no-such-id'), { code: status.NOT_FOUND });
 });
 
+test('a deleted completion is gone, and deleting it again is NOT_FOUND', async () => {
+  const created = await client.createCompletion({ tags: [uniqueTag()] });
+  await client.deleteCompletion(created.id);
+  await assert.rejects(client.getCompletion(created.id), { code: status.NOT_FOUND });
+  await assert.rejects(client.deleteCompletion(created.id), { code: status.NOT_FOUND });
+});
+
 test('a wrong key is UNAUTHENTICATED', async () => {
   const stranger = new TenlogClient({ target: server.target, apiKey: 'tlk_wrong' });
   try {
