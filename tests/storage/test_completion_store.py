@@ -161,3 +161,20 @@ def test_write_path_lookups_search_the_primary_key(tmp_path: Path) -> None:
             plan = " ".join(row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters))
             assert "INDEX sqlite_autoindex_completions_1 (organization_id=? AND id=?)" in plan, plan
     engine.dispose()
+
+
+def test_feedback_linking_a_deleted_completion_is_completion_gone_not_duplicate(engine: Engine, unique: str) -> None:
+    from tenlog_server.storage.feedback_store import CompletionGone, DuplicateId, FeedbackStore
+    from tenlog_server.storage.records import FeedbackRecord, FeedbackTaskRecord
+
+    store, feedback = CompletionStore(engine), FeedbackStore(engine)
+    org = f"o-{unique}"
+    store.upsert_batch([(org, rec("kept", tags=["t"]))])
+    feedback.create_task(org, FeedbackTaskRecord("task", "n", "i", {"type": "object"}, ["t"], 1))
+    # Matched, then deleted before the feedback's transaction: the link has nothing to point at.
+    with pytest.raises(CompletionGone):
+        feedback.create_feedback(org, FeedbackRecord("fb", "task", {}, matched_completion_ids=["kept", "gone"]))
+    assert feedback.get_feedback(org, "fb") is None  # nothing of it was stored
+    feedback.create_feedback(org, FeedbackRecord("fb", "task", {}, matched_completion_ids=["kept"]))
+    with pytest.raises(DuplicateId):
+        feedback.create_feedback(org, FeedbackRecord("fb", "task", {}, matched_completion_ids=["kept"]))

@@ -55,6 +55,12 @@ class FailedPrecondition(DomainError):
     reason = "FAILED_PRECONDITION"
 
 
+class Aborted(DomainError):
+    """A concurrent change got in the way (e.g. a matched completion was deleted); retrying may succeed."""
+
+    reason = "ABORTED"
+
+
 class Unauthenticated(DomainError):
     """No API key, or an unknown one."""
 

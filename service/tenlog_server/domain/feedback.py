@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tenlog_server.storage.completion_store import CompletionStore
-from tenlog_server.storage.feedback_store import DuplicateId, FeedbackStore
+from tenlog_server.storage.feedback_store import CompletionGone, DuplicateId, FeedbackStore
 from tenlog_server.storage.records import FeedbackRecord, FeedbackTaskRecord, Page
 
 from .clock import new_id, now_us
 from .completion_rules import id_violations
-from .errors import AlreadyExists, FailedPrecondition, FieldViolation, InvalidArgument, NotFound
+from .errors import Aborted, AlreadyExists, FailedPrecondition, FieldViolation, InvalidArgument, NotFound
 from .feedback_validation import schema_violations, value_violations
 from .tag_selector import tag_violations
 
@@ -114,6 +114,12 @@ class FeedbackService:
             await asyncio.to_thread(self.store.create_feedback, org, record)
         except DuplicateId as exc:
             raise AlreadyExists(f"feedback {record.id!r} already exists") from exc
+        except CompletionGone as exc:
+            raise Aborted(
+                "a completion this feedback matched was deleted while the feedback was being written; "
+                "nothing was stored, upload it again",
+                reason="COMPLETION_DELETED",
+            ) from exc
         return record
 
     async def _match(self, org: str, up: FeedbackUpload) -> list[str]:

@@ -23,6 +23,16 @@ class DuplicateId(Exception):
     """A row with this id already exists in the organization."""
 
 
+class CompletionGone(Exception):
+    """A completion the feedback links to was deleted before the feedback was written."""
+
+
+def _foreign_key_violation(exc: IntegrityError) -> bool:
+    # psycopg names the SQLSTATE; Python's sqlite3 names SQLite's extended result code.
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "sqlite_errorname", "")
+    return code in ("23503", "SQLITE_CONSTRAINT_FOREIGNKEY")
+
+
 def _task(row: Row[object]) -> FeedbackTaskRecord:
     m = row._mapping
     return FeedbackTaskRecord(
@@ -85,7 +95,11 @@ class FeedbackStore:
     # -- feedback -----------------------------------------------------------
 
     def create_feedback(self, org: str, fb: FeedbackRecord) -> None:
-        """Insert feedback and its completion links in one transaction; DuplicateId if the id is taken."""
+        """Insert feedback and its completion links in one transaction.
+
+        DuplicateId if the id is taken; CompletionGone if a linked completion no
+        longer exists (deleted after the feedback was matched).
+        """
         try:
             with write_transaction(self.engine) as conn:
                 conn.execute(
@@ -122,6 +136,8 @@ class FeedbackStore:
                         ],
                     )
         except IntegrityError as exc:
+            if _foreign_key_violation(exc):
+                raise CompletionGone(fb.id) from exc
             raise DuplicateId(fb.id) from exc
 
     def get_feedback(self, org: str, feedback_id: str) -> FeedbackRecord | None:
