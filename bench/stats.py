@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def percentile(sorted_values: list[float], fraction: float) -> float:
@@ -11,6 +14,15 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
         return 0.0
     index = min(len(sorted_values) - 1, max(0, round(fraction * (len(sorted_values) - 1))))
     return sorted_values[index]
+
+
+def mirrored(first: T, second: T) -> tuple[T, T, T, T]:
+    """The run order first, second, second, first (ABBA).
+
+    This machine's speed drifts over minutes; measuring each side twice in
+    mirrored order keeps the drift from landing on one side of a ratio.
+    """
+    return (first, second, second, first)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +41,20 @@ class Throughput:
     def rate(self) -> float:
         """Items per second."""
         return self.items / self.seconds if self.seconds > 0 else 0.0
+
+    @staticmethod
+    def pooled(runs: list[Throughput]) -> Throughput:
+        """Several runs of one configuration as one: items and time add up; latencies and CPU are averaged."""
+        n = len(runs)
+        return Throughput(
+            items=sum(r.items for r in runs),
+            seconds=sum(r.seconds for r in runs),
+            p50_ms=sum(r.p50_ms for r in runs) / n,
+            p99_ms=sum(r.p99_ms for r in runs) / n,
+            errors=sum(r.errors for r in runs),
+            server_cpu=sum(r.server_cpu for r in runs) / n,
+            client_cpu=sum(r.client_cpu for r in runs) / n,
+        )
 
 
 def summarize(items: int, seconds: float, latencies_ms: list[float], errors: int = 0) -> Throughput:

@@ -107,6 +107,19 @@ class StreamResult:
     seconds: float
     server_cpu: float
 
+    @staticmethod
+    def pooled(runs: list[StreamResult]) -> StreamResult:
+        """Several runs of one configuration as one: counts and time add up; server CPU is averaged."""
+        confirmed, seconds = sum(r.confirmed for r in runs), sum(r.seconds for r in runs)
+        return StreamResult(
+            rate=confirmed / seconds if seconds > 0 else 0.0,
+            confirmed=confirmed,
+            sent=sum(r.sent for r in runs),
+            rejected=sum(r.rejected for r in runs),
+            seconds=seconds,
+            server_cpu=sum(r.server_cpu for r in runs) / len(runs),
+        )
+
 
 def run_stream_load(load: StreamLoad, processes: int, server_pid: int | None = None) -> StreamResult:
     """Run the streams split over client processes."""

@@ -8,7 +8,7 @@ from .payloads import seed_completion
 from .report import NO_TARGET, Table, ms, percent, rate, verdict
 from .servers import BenchServer, running_server, sqlite_database
 from .settings import BenchSettings
-from .stats import Throughput
+from .stats import Throughput, mirrored
 from .unary_load import UnaryLoad, run_unary_load
 
 CONCURRENCIES = (1, 16, 64)
@@ -42,11 +42,12 @@ def throughput_cells(result: Throughput) -> list[str]:
 
 def run(settings: BenchSettings, figures: dict[str, float]) -> Table:
     """Measure both servers and tabulate; records grpc_unary_c{N} completions/s for later sections."""
-    results: dict[tuple[str, int], Throughput] = {}
-    for mode in ("durable", "noop"):
+    runs: dict[tuple[str, int], list[Throughput]] = {}
+    for mode in mirrored("durable", "noop"):
         with sqlite_database() as url, running_server(url, ["--noop"] if mode == "noop" else []) as server:
             for concurrency in CONCURRENCIES:
-                results[(mode, concurrency)] = measure_create(server, settings, concurrency)
+                runs.setdefault((mode, concurrency), []).append(measure_create(server, settings, concurrency))
+    results = {key: Throughput.pooled(measured) for key, measured in runs.items()}
     table = Table(
         "1. gRPC unary CreateCompletion, SQLite, one server process (seed payload)",
         ["run", "conc", "completions/s", "p50", "p99", "server CPU", "client CPU", "target", "result"],
@@ -67,6 +68,7 @@ def run(settings: BenchSettings, figures: dict[str, float]) -> Table:
         figures[f"grpc_unary_c{concurrency}"] = results[("durable", concurrency)].rate
     table.note(
         f"clients: grpc.aio, {settings.client_processes} processes for c>1, one connection per 4 callers; "
+        "each row pools two runs (servers in the order durable, no-op, no-op, durable); "
         "CPU columns are cores used over the measured window (the machine has "
         f"{os.cpu_count()}; server and load generator share them)"
     )
