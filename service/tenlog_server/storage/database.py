@@ -69,7 +69,7 @@ def refresh_statistics(engine: Engine) -> None:
 
 
 class WriterLock:
-    """Serializes the hot write transactions of every process on one SQLite file.
+    """Serializes the write transactions of every process on one SQLite file.
 
     SQLite's own busy handler polls with sleeps that back off to 100 ms, so two
     worker processes committing back to back lose most of their time asleep. A
