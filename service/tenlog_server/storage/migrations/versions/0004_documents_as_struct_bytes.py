@@ -30,7 +30,8 @@ def _json_to_struct(value: str | bytes | None) -> bytes | None:
 
 
 def _integers(value: Any) -> Any:
-    # Struct numbers are doubles; JSON text had the client's integers.
+    # Struct numbers are doubles; JSON text had the client's integers. A copy of domain.json_numbers,
+    # kept here on purpose: a migration must behave the same however the app code changes later.
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return int(value)
     if isinstance(value, dict):
