@@ -46,6 +46,7 @@ lint: $(VENV_STAMP) buf-lint
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	.venv/bin/mypy
+	.venv/bin/lint-imports
 
 pytest: $(VENV_STAMP) postgres
 	.venv/bin/pytest -q

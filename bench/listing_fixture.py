@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, create_engine, event, exists, insert, update
 from sqlalchemy.orm import DeclarativeBase
-from tenlog_server.storage.documents import Document
+from tenlog_server.domain.documents import Document
 from tenlog_server.storage.schema import Completion, CompletionTag, Feedback, FeedbackCompletion, FeedbackTask, Session
 
 from .payloads import seed_body

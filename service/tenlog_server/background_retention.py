@@ -9,7 +9,7 @@ import threading
 
 from tenlog_server.config import ServerConfig
 from tenlog_server.domain.retention import parse_duration, prune_completions, retention_enabled
-from tenlog_server.storage.completion_store import CompletionStore
+from tenlog_server.domain.stores import CompletionStore
 
 log = logging.getLogger(__name__)
 

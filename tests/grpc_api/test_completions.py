@@ -8,7 +8,7 @@ import grpc
 from google.protobuf import field_mask_pb2, timestamp_pb2
 from tenlog.v1 import completion_pb2 as pb
 from tenlog.v1 import completion_service_pb2 as api_pb
-from tenlog_server.storage.documents import struct_to_dict
+from tenlog_server.domain.documents import struct_to_dict
 
 from tests.support.grpc_api import Api, chat_completion, error_details, list_all_ids, rpc_error
 

@@ -18,12 +18,12 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from tenlog.v1 import completion_service_pb2 as api_pb
 from tenlog_server.domain.clock import now_us
+from tenlog_server.domain.model import CompletionFilter, CompletionRecord, FeedbackRecord, FeedbackTaskRecord, Page
 from tenlog_server.domain.retention import parse_duration
 from tenlog_server.storage.completion_store import CompletionStore
 from tenlog_server.storage.database import create_db_engine, is_sqlite
 from tenlog_server.storage.feedback_store import FeedbackStore
 from tenlog_server.storage.migrate import upgrade
-from tenlog_server.storage.records import CompletionFilter, CompletionRecord, FeedbackRecord, FeedbackTaskRecord, Page
 
 from tests.support.grpc_api import Api, chat_completion
 from tests.support.server import TENLOG, mint_key, start_server

@@ -7,9 +7,9 @@ import asyncio
 import pytest
 from sqlalchemy import Engine
 from tenlog_server.domain.clock import now_us
+from tenlog_server.domain.model import CompletionFilter, CompletionRecord
 from tenlog_server.domain.tail import TailBus
 from tenlog_server.storage.completion_store import CompletionStore, changed_since
-from tenlog_server.storage.records import CompletionFilter, CompletionRecord
 
 
 @pytest.mark.asyncio

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, event, inspect
+from tenlog_server.domain.model import CompletionFilter, CompletionRecord, Page
+from tenlog_server.domain.stores import Overloaded
 from tenlog_server.storage.completion_store import CompletionStore
 from tenlog_server.storage.database import create_db_engine, refresh_statistics
 from tenlog_server.storage.migrate import upgrade
-from tenlog_server.storage.records import CompletionFilter, CompletionRecord, Page
 from tenlog_server.storage.session_store import SessionStore
-from tenlog_server.storage.write_batcher import Overloaded, WriteBatcher
+from tenlog_server.storage.write_batcher import WriteBatcher
 
 
 def rec(
@@ -105,8 +106,8 @@ async def test_batcher_rejects_when_full_and_isolates_a_failing_caller(engine: E
 
 
 def test_graded_flag_follows_feedback_through_tag_rewrites(engine: Engine, unique: str) -> None:
+    from tenlog_server.domain.model import FeedbackRecord, FeedbackTaskRecord
     from tenlog_server.storage.feedback_store import FeedbackStore
-    from tenlog_server.storage.records import FeedbackRecord, FeedbackTaskRecord
 
     store, feedback = CompletionStore(engine), FeedbackStore(engine)
     org = f"o-{unique}"
@@ -164,8 +165,9 @@ def test_write_path_lookups_search_the_primary_key(tmp_path: Path) -> None:
 
 
 def test_feedback_linking_a_deleted_completion_is_completion_gone_not_duplicate(engine: Engine, unique: str) -> None:
-    from tenlog_server.storage.feedback_store import CompletionGone, DuplicateId, FeedbackStore
-    from tenlog_server.storage.records import FeedbackRecord, FeedbackTaskRecord
+    from tenlog_server.domain.model import FeedbackRecord, FeedbackTaskRecord
+    from tenlog_server.domain.stores import CompletionGone, DuplicateId
+    from tenlog_server.storage.feedback_store import FeedbackStore
 
     store, feedback = CompletionStore(engine), FeedbackStore(engine)
     org = f"o-{unique}"

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import pytest
 from google.protobuf import struct_pb2
-from tenlog_server.storage.documents import Document
+from tenlog_server.domain.documents import Document
 
 BODY = {
     "model": "gpt-4o",

@@ -7,11 +7,10 @@ import hashlib
 import secrets
 import time
 
-from tenlog_server.storage.key_store import KeyStore
-
 from .clock import now_us
 from .completion_rules import id_violations
 from .errors import FieldViolation, InvalidArgument, NotFound, PermissionDenied, Unauthenticated
+from .stores import KeyStore
 
 KEY_PREFIX = "tlk_"
 SHOWN_PREFIX = 12  # characters of a key kept in clear to name it (tlk_ + 8 random)

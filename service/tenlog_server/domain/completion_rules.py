@@ -6,9 +6,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tenlog_server.storage.records import CompletionRecord
-
 from .errors import FieldViolation
+from .model import CompletionRecord
 from .tag_selector import tag_violations
 
 KINDS = ("chat", "prompt")

@@ -7,14 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tenlog_server.storage.completion_store import CompletionStore, UpsertResult
-from tenlog_server.storage.feedback_store import FeedbackStore
-from tenlog_server.storage.records import CompletionFilter, CompletionRecord, Page
-from tenlog_server.storage.write_batcher import Overloaded, WriteBatcher
-
 from .clock import new_id, now_us
 from .completion_rules import DEFAULT_KIND, completion_violations, lift_fields
 from .errors import FieldViolation, InvalidArgument, NotFound, ResourceExhausted
+from .model import CompletionFilter, CompletionRecord, Page, UpsertResult
+from .stores import CompletionStore, FeedbackStore, Overloaded, WriteQueue
 
 UPDATABLE = frozenset(
     {
@@ -61,7 +58,7 @@ class BatchOutcome:
 class CompletionsService:
     """Completion rules on top of the completion store and the group-commit writer."""
 
-    def __init__(self, store: CompletionStore, feedback: FeedbackStore, batcher: WriteBatcher) -> None:
+    def __init__(self, store: CompletionStore, feedback: FeedbackStore, batcher: WriteQueue) -> None:
         self.store = store
         self.feedback = feedback
         self.batcher = batcher

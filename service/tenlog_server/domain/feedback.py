@@ -6,14 +6,12 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from tenlog_server.storage.completion_store import CompletionStore
-from tenlog_server.storage.feedback_store import CompletionGone, DuplicateId, FeedbackStore
-from tenlog_server.storage.records import FeedbackRecord, FeedbackTaskRecord, Page
-
 from .clock import new_id, now_us
 from .completion_rules import id_violations
 from .errors import Aborted, AlreadyExists, FailedPrecondition, FieldViolation, InvalidArgument, NotFound
 from .feedback_validation import schema_violations, value_violations
+from .model import FeedbackRecord, FeedbackTaskRecord, Page
+from .stores import CompletionGone, CompletionStore, DuplicateId, FeedbackStore
 from .tag_selector import tag_violations
 
 DEFAULT_MAX_MATCHED = 100

@@ -9,9 +9,8 @@ from typing import Protocol
 
 import orjson
 
-from tenlog_server.storage.records import Cursor, Page
-
 from .errors import FieldViolation, InvalidArgument
+from .model import Cursor, Page
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from tenlog_server.storage.completion_store import CompletionStore
-
 from .clock import now_us
+from .stores import CompletionStore
 
 # A few thousand rows per transaction: each holds the SQLite write lock for a
 # fraction of a second, so live writes keep flowing during a large prune.

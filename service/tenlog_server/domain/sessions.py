@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-from tenlog_server.storage.records import Page, SessionRecord
-from tenlog_server.storage.session_store import SessionStore
-
 from .clock import new_id, now_us
 from .completion_rules import id_violations
 from .errors import InvalidArgument, NotFound
+from .model import Page, SessionRecord
+from .stores import SessionStore
 
 
 class SessionsService:

@@ -15,10 +15,8 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
-from tenlog_server.storage.completion_store import UpsertResult
-from tenlog_server.storage.records import CompletionFilter, CompletionRecord
-
 from .clock import now_us
+from .model import CompletionFilter, CompletionRecord, UpsertResult
 from .tag_selector import matches
 
 log = logging.getLogger(__name__)

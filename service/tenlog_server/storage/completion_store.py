@@ -8,7 +8,7 @@ processes and servers: a client-chosen id never duplicates a row, and a late
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from operator import itemgetter
 from typing import Any, cast
 
@@ -30,11 +30,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from tenlog_server.domain.documents import Document
+from tenlog_server.domain.model import TERMINAL_STATUSES, CompletionFilter, CompletionRecord, Page, UpsertResult
+
 from .database import write_transaction
-from .documents import Document
 from .json_columns import dump_json, load_json
 from .paging import newest_first
-from .records import CompletionFilter, CompletionRecord, Page
 from .schema import Completion, CompletionTag, FeedbackCompletion, Session
 
 completions = cast(Table, Completion.__table__)
@@ -42,17 +43,7 @@ completion_tags = cast(Table, CompletionTag.__table__)
 sessions = cast(Table, Session.__table__)
 feedback_completions = cast(Table, FeedbackCompletion.__table__)
 
-TERMINAL = ("finished", "failed")
 _DATA_COLUMNS = [c.name for c in completions.columns if c.name not in ("organization_id", "id", "created_at_us")]
-
-
-@dataclass(slots=True)
-class UpsertResult:
-    """What one upsert did: the row as it now stands, and whether it was new."""
-
-    record: CompletionRecord
-    created: bool
-    applied: bool  # False when a late `started` write was ignored
 
 
 def _encoded(document: Document | None) -> bytes | None:
@@ -275,7 +266,7 @@ class CompletionStore:
             current = final.get(key)
             prior_status = current.status if current else existing.get(key, (None, 0))[0]
             was_new = key not in existing and current is None
-            if rec.status == "started" and prior_status in TERMINAL:
+            if rec.status == "started" and prior_status in TERMINAL_STATUSES:
                 if current is None:
                     stale_keys.add(key)
                 results.append(UpsertResult(current or rec, created=False, applied=False))

@@ -7,24 +7,18 @@ from typing import Any, cast
 from sqlalchemy import Engine, Row, Select, Table, exists, select, update
 from sqlalchemy.exc import IntegrityError
 
+from tenlog_server.domain.model import FeedbackRecord, FeedbackTaskRecord, Page
+from tenlog_server.domain.stores import CompletionGone, DuplicateId
+
 from .database import write_transaction
 from .json_columns import dump_json, load_json
 from .paging import newest_first
-from .records import FeedbackRecord, FeedbackTaskRecord, Page
 from .schema import CompletionTag, Feedback, FeedbackCompletion, FeedbackTask
 
 tasks = cast(Table, FeedbackTask.__table__)
 feedback = cast(Table, Feedback.__table__)
 links = cast(Table, FeedbackCompletion.__table__)
 tag_index = cast(Table, CompletionTag.__table__)
-
-
-class DuplicateId(Exception):
-    """A row with this id already exists in the organization."""
-
-
-class CompletionGone(Exception):
-    """A completion the feedback links to was deleted before the feedback was written."""
 
 
 def _foreign_key_violation(exc: IntegrityError) -> bool:

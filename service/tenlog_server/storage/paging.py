@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import and_, or_
 
-from .records import Page
+from tenlog_server.domain.model import Page
 
 
 def newest_first(query: Any, created: Any, ident: Any, page: Page) -> Any:

@@ -6,10 +6,11 @@ from typing import cast
 
 from sqlalchemy import Engine, Table, select
 
+from tenlog_server.domain.model import Page, SessionRecord
+
 from .completion_store import ensure_sessions
 from .database import write_transaction
 from .paging import newest_first
-from .records import Page, SessionRecord
 from .schema import Session
 
 sessions = cast(Table, Session.__table__)

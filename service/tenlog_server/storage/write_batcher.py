@@ -13,27 +13,16 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from .completion_store import CompletionStore, UpsertResult
-from .records import CompletionRecord
+from tenlog_server.domain.model import CompletionRecord, UpsertResult
+from tenlog_server.domain.stores import CommitListener, CompletionStore, Overloaded
 
 log = logging.getLogger(__name__)
 
-CommitListener = Callable[[list[UpsertResult]], None]
 GATHER_SECONDS = 0.002  # longest a commit waits for more writes: the latency paid for group commit
-
-
-class Overloaded(Exception):
-    """The write queue is full; the caller should retry after `retry_after` seconds."""
-
-    def __init__(self, pending: int, limit: int, retry_after: float) -> None:
-        super().__init__(f"write queue is full ({pending} of {limit} completions pending)")
-        self.pending = pending
-        self.limit = limit
-        self.retry_after = retry_after
 
 
 @dataclass(slots=True)

@@ -13,7 +13,7 @@ from typing import Any
 from google.protobuf import json_format
 from tenlog.v1 import completion_pb2, vendor_ingest_service_pb2
 
-from tenlog_server.domain.json_numbers import restore_integers
+from tenlog_server.domain.documents import restore_integers
 
 from .payload_json import as_sent, struct_dict, tag
 

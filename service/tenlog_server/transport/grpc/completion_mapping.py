@@ -6,8 +6,8 @@ from google.protobuf import timestamp_pb2
 from tenlog.v1 import completion_pb2 as pb
 
 from tenlog_server.domain.completions import UPDATABLE
-from tenlog_server.storage.documents import Document
-from tenlog_server.storage.records import CompletionRecord, FeedbackRecord, FeedbackTaskRecord, SessionRecord
+from tenlog_server.domain.documents import Document
+from tenlog_server.domain.model import CompletionRecord, FeedbackRecord, FeedbackTaskRecord, SessionRecord
 
 
 def _enum_names(enum: object, prefix: str) -> dict[int, str]:

@@ -13,8 +13,8 @@ from tenlog.v1 import completion_service_pb2_grpc as api_grpc
 
 from tenlog_server.domain.completions import CompletionsService, Rejected
 from tenlog_server.domain.errors import FieldViolation, InvalidArgument
+from tenlog_server.domain.model import CompletionFilter
 from tenlog_server.domain.pagination import make_page, next_token
-from tenlog_server.storage.records import CompletionFilter
 
 from .auth import current_org
 from .completion_mapping import (

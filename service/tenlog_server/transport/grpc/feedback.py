@@ -9,15 +9,15 @@ from tenlog.v1 import feedback_service_pb2_grpc as fb_grpc
 from tenlog.v1 import feedback_task_service_pb2 as task_api
 from tenlog.v1 import feedback_task_service_pb2_grpc as task_grpc
 
+from tenlog_server.domain.documents import struct_to_dict
 from tenlog_server.domain.feedback import (
     DEFAULT_MAX_MATCHED,
     FeedbackService,
     FeedbackTasksService,
     FeedbackUpload,
 )
+from tenlog_server.domain.model import FeedbackTaskRecord
 from tenlog_server.domain.pagination import make_page, next_token
-from tenlog_server.storage.documents import struct_to_dict
-from tenlog_server.storage.records import FeedbackTaskRecord
 
 from .auth import current_org
 from .completion_mapping import feedback_to_message, task_to_message

@@ -15,18 +15,17 @@ from tenlog.v1 import vendor_ingest_service_pb2 as api
 from tenlog.v1 import vendor_ingest_service_pb2_grpc as api_grpc
 
 from tenlog_server.domain.completions import CompletionsService
+from tenlog_server.domain.documents import Document
 from tenlog_server.domain.errors import FieldViolation, InvalidArgument, NotFound
+from tenlog_server.domain.model import TERMINAL_STATUSES
 from tenlog_server.domain.vendors.freeplay import freeplay_completion, freeplay_update_metadata
 from tenlog_server.domain.vendors.keywords_ai import keywords_ai_completion
 from tenlog_server.domain.vendors.logs_api import log_entry_completion, log_entry_update
-from tenlog_server.storage.documents import Document
 
 from .auth import current_org
 from .completion_mapping import completion_to_record, record_to_completion
 from .completions import update_changes
 from .handlers import rpc
-
-TERMINAL_STATUSES = ("finished", "failed")
 
 
 def _required_id(value: str, field: str) -> str:

@@ -34,7 +34,7 @@ from google.protobuf import descriptor_pb2, json_format
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
-from tenlog_server.domain.json_numbers import restore_integers
+from tenlog_server.domain.documents import restore_integers
 
 # The protobuf stubs type descriptors as unions of the pure-Python and the upb
 # classes (and make every `message_type` Optional); the code below checks

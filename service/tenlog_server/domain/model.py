@@ -1,4 +1,7 @@
-"""Plain records the storage layer reads and writes; the domain layer works on these."""
+"""The domain model: completions, sessions, feedback tasks, feedback, and how listings are asked for.
+
+Transport maps protobuf to and from these; storage maps rows to and from them.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,9 @@ from typing import Any
 from .documents import Document
 
 JsonObject = dict[str, Any]
+
+STATUSES = ("started", "finished", "failed")
+TERMINAL_STATUSES = ("finished", "failed")  # a late `started` never moves these back
 
 
 @dataclass(slots=True)
@@ -100,3 +106,12 @@ class Page:
     limit: int
     offset: int = 0
     after: Cursor | None = None
+
+
+@dataclass(slots=True)
+class UpsertResult:
+    """What one upsert did: the completion as it now stands, and whether it was new."""
+
+    record: CompletionRecord
+    created: bool
+    applied: bool  # False when a late `started` write was ignored

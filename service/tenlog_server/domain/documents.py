@@ -20,14 +20,29 @@ from google.protobuf import struct_pb2
 MAX_SAFE_INTEGER = 2**53  # beyond this a double no longer holds every integer exactly
 
 
+def json_number(n: float) -> int | float:
+    """A JSON number back from a double: integral values as the int a client sent (1, not 1.0)."""
+    return int(n) if n.is_integer() and abs(n) < MAX_SAFE_INTEGER else n
+
+
+def restore_integers(value: Any) -> Any:
+    """Plain JSON values (e.g. from json_format.MessageToDict) with their integers restored, recursively."""
+    if isinstance(value, float):
+        return json_number(value)
+    if isinstance(value, dict):
+        return {k: restore_integers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [restore_integers(v) for v in value]
+    return value
+
+
 def value_to_python(value: struct_pb2.Value) -> Any:
     """One Value as a plain Python JSON value."""
     kind = value.WhichOneof("kind")
     if kind == "string_value":
         return value.string_value
     if kind == "number_value":
-        n = value.number_value
-        return int(n) if n.is_integer() and abs(n) < MAX_SAFE_INTEGER else n
+        return json_number(value.number_value)
     if kind == "struct_value":
         return struct_to_dict(value.struct_value)
     if kind == "list_value":
