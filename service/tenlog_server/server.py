@@ -7,12 +7,10 @@ import dataclasses
 import logging
 import multiprocessing
 import os
-import shutil
 import signal
 import sys
-import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from multiprocessing.synchronize import Event as EventType
 from typing import Any
 
@@ -43,6 +41,7 @@ from tenlog_server.transport.grpc.feedback import FeedbackServicer, FeedbackTask
 from tenlog_server.transport.grpc.noop import NoopCompletionServicer
 from tenlog_server.transport.grpc.sessions import SessionServicer
 from tenlog_server.transport.grpc.vendor_ingest import VendorIngestServicer
+from tenlog_server.transport.http.in_process_dispatch import InProcessDispatch, ServicerRegistry
 
 log = logging.getLogger("tenlog")
 STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
@@ -57,21 +56,12 @@ SERVICE_NAMES = [
 
 
 def grpc_options(config: ServerConfig) -> list[tuple[str, Any]]:
-    """Channel options shared by the server and the in-process gateway's channel."""
+    """Options of the gRPC server."""
     return [
         ("grpc.max_receive_message_length", config.max_message_bytes),
         ("grpc.max_send_message_length", config.max_message_bytes),
         ("grpc.so_reuseport", 1),  # lets --workers processes share the port
     ]
-
-
-def local_target(host: str, port: int) -> str:
-    """Where this process's own gRPC server is reached from inside it (loopback for wildcard binds)."""
-    if host in ("", "0.0.0.0"):
-        return f"127.0.0.1:{port}"
-    if host in ("::", "[::]"):
-        return f"[::1]:{port}"
-    return f"{host}:{port}"
 
 
 def server_tls(config: ServerConfig) -> ServerTls | None:
@@ -82,16 +72,24 @@ def server_tls(config: ServerConfig) -> ServerTls | None:
         raise SystemExit(f"tenlog: {exc}") from None
 
 
-def add_servicers(server: grpc.aio.Server, app: App, config: ServerConfig) -> CompletionServicer:
-    """Register every tenlog servicer on the server; returns the completion servicer (it drains streams)."""
+def add_servicers(targets: Sequence[Any], app: App, config: ServerConfig) -> CompletionServicer:
+    """Register every tenlog servicer on each target (the gRPC server, the in-process registry).
+
+    Returns the completion servicer (it drains streams).
+    """
     completion_cls = NoopCompletionServicer if config.noop else CompletionServicer
     limits = IngestLimits(max_batch_items=config.max_batch_items, max_stream_items=config.max_stream_items)
     completions = completion_cls(app.completions, limits, app.tail)
-    completion_grpc.add_CompletionServiceServicer_to_server(completions, server)
-    session_grpc.add_SessionServiceServicer_to_server(SessionServicer(app.sessions), server)
-    feedback_grpc.add_FeedbackServiceServicer_to_server(FeedbackServicer(app.feedback), server)
-    task_grpc.add_FeedbackTaskServiceServicer_to_server(FeedbackTaskServicer(app.tasks), server)
-    vendor_grpc.add_VendorIngestServiceServicer_to_server(VendorIngestServicer(app.completions), server)
+    servicers = [
+        (completion_grpc.add_CompletionServiceServicer_to_server, completions),
+        (session_grpc.add_SessionServiceServicer_to_server, SessionServicer(app.sessions)),
+        (feedback_grpc.add_FeedbackServiceServicer_to_server, FeedbackServicer(app.feedback)),
+        (task_grpc.add_FeedbackTaskServiceServicer_to_server, FeedbackTaskServicer(app.tasks)),
+        (vendor_grpc.add_VendorIngestServiceServicer_to_server, VendorIngestServicer(app.completions)),
+    ]
+    for target in targets:
+        for add, servicer in servicers:
+            add(servicer, target)
     return completions
 
 
@@ -129,13 +127,16 @@ async def serve(config: ServerConfig, *, handlers_ready: Callable[[], None] | No
         handlers_ready()  # a --workers parent forwards SIGTERM only from now on
     app = build_app(config)
     bootstrap(app, config)
+    interceptors = [AuthInterceptor(app.keys)]
     server = grpc.aio.server(
-        interceptors=[AuthInterceptor(app.keys)],
+        interceptors=interceptors,
         options=grpc_options(config),
         # Past this many calls gRPC itself answers RESOURCE_EXHAUSTED: memory stays bounded under overload.
         maximum_concurrent_rpcs=config.max_concurrent_rpcs,
     )
-    completions = add_servicers(server, app, config)
+    # The REST gateway calls the same servicers in-process, through the same interceptors and limit.
+    registry = ServicerRegistry()
+    completions = add_servicers([server, registry], app, config)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection([*SERVICE_NAMES, reflection.SERVICE_NAME, health.SERVICE_NAME], server)
@@ -143,16 +144,6 @@ async def serve(config: ServerConfig, *, handlers_ready: Callable[[], None] | No
     port = server.add_insecure_port(address) if tls is None else server.add_secure_port(address, tls.grpc_credentials())
     if port == 0:
         raise SystemExit(f"tenlog: cannot listen on {address}")
-    gateway_upstream = local_target(config.host, port)
-    socket_dir = None
-    if tls is not None and config.http_port >= 0:
-        # With TLS the in-process gateway reaches this server over a plaintext Unix socket in a private
-        # (0700) directory, not over the TLS port: it holds no client certificate for --tls-client-ca, and
-        # the served certificate need not name the loopback address. HTTPS (and mTLS) is enforced in front.
-        socket_dir = tempfile.mkdtemp(prefix="tenlog-")
-        gateway_upstream = f"unix:{socket_dir}/grpc.sock"
-        if server.add_insecure_port(gateway_upstream) == 0:
-            raise SystemExit(f"tenlog: cannot listen on {gateway_upstream}")
     app.batcher.start()
     retention = start_background_retention(config, app.completions.store)  # None unless --retention
     await server.start()
@@ -165,8 +156,9 @@ async def serve(config: ServerConfig, *, handlers_ready: Callable[[], None] | No
     if config.http_port >= 0:
         from tenlog_server.transport.http.gateway import bound_port, start_gateway
 
+        dispatch = InProcessDispatch(registry, interceptors, max_concurrent_rpcs=config.max_concurrent_rpcs)
         gateway = await start_gateway(
-            gateway_upstream,
+            dispatch,
             config.host,
             config.http_port,
             max_body_bytes=config.max_message_bytes,
@@ -186,8 +178,6 @@ async def serve(config: ServerConfig, *, handlers_ready: Callable[[], None] | No
     if gateway is not None:
         await gateway.cleanup()
     await server.stop(config.grace_seconds)
-    if socket_dir is not None:
-        shutil.rmtree(socket_dir, ignore_errors=True)
     await app.batcher.stop()
     app.engine.dispose()
     batcher = app.batcher

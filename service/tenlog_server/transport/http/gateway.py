@@ -1,9 +1,10 @@
 """The HTTP/JSON gateway: aiohttp in front of the gRPC service, routes read from the protos.
 
 `start_gateway` is the entry point `tenlog serve` and `tenlog gateway` use.
-Every request is transcoded and sent over a gRPC channel to the upstream
-server, so authentication and every server rule apply to REST exactly as to
-gRPC.
+Every request is transcoded and handed to a Dispatch (dispatch.py): the
+servicers of this process behind the server's interceptors (`tenlog serve`),
+or a gRPC channel to an upstream server (`tenlog gateway`). Either way
+authentication and every server rule apply to REST exactly as to gRPC.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from aiohttp import web
 from google.protobuf.descriptor import ServiceDescriptor
 from google.protobuf.message import Message
 
+from tenlog_server.transport.http.dispatch import ChannelDispatch, Dispatch, upstream_channel
 from tenlog_server.transport.http.docs_page import DOCS_HTML
 from tenlog_server.transport.http.errors import GatewayError, rpc_error_response
 from tenlog_server.transport.http.headers import metadata_from_headers
@@ -43,7 +45,7 @@ FIRST_STREAM_MESSAGE_WAIT_SECONDS = 1.0
 _JSON = "application/json"
 
 TABLE_KEY = web.AppKey("route_table", RouteTable)
-CHANNEL_KEY = web.AppKey("channel", grpc.aio.Channel)
+DISPATCH_KEY = web.AppKey("dispatch", Dispatch)
 MAX_BODY_KEY = web.AppKey("max_body_bytes", int)
 OPENAPI_KEY = web.AppKey("openapi", bytes)
 
@@ -73,11 +75,11 @@ def _response_json(route: Route, message: Message) -> Any:
 
 
 class Gateway:
-    """Routes HTTP requests onto gRPC calls over one channel."""
+    """Routes HTTP requests onto gRPC calls through one dispatch."""
 
-    def __init__(self, table: RouteTable, channel: grpc.aio.Channel, max_body_bytes: int) -> None:
+    def __init__(self, table: RouteTable, dispatch: Dispatch, max_body_bytes: int) -> None:
         self.table = table
-        self.channel = channel
+        self.dispatch = dispatch
         self.max_body_bytes = max_body_bytes
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
@@ -133,20 +135,11 @@ class Gateway:
         return metadata
 
     async def _unary(self, request: web.Request, route: Route, message: Message) -> web.Response:
-        call = self.channel.unary_unary(
-            route.grpc_path,
-            request_serializer=route.request_class.SerializeToString,
-            response_deserializer=route.response_class.FromString,
-        )
-        response = await call(message, metadata=self._metadata(request))
+        response = await self.dispatch.unary(route, message, self._metadata(request))
         return _json_response(route.success_code, _response_json(route, response))
 
     async def _server_stream(self, request: web.Request, route: Route, message: Message) -> web.StreamResponse:
-        call = self.channel.unary_stream(
-            route.grpc_path,
-            request_serializer=route.request_class.SerializeToString,
-            response_deserializer=route.response_class.FromString,
-        )(message, metadata=self._metadata(request))
+        call = self.dispatch.server_stream(route, message, self._metadata(request))
         return await self._write_stream(request, route, call)
 
     async def _write_stream(
@@ -212,11 +205,7 @@ class Gateway:
 
         metadata = self._metadata(request)
         if not route.server_streaming:
-            unary_call = self.channel.stream_unary(
-                route.grpc_path,
-                request_serializer=route.request_class.SerializeToString,
-                response_deserializer=route.response_class.FromString,
-            )(requests(), metadata=metadata)
+            unary_call = self.dispatch.client_stream(route, requests(), metadata)
             holder.append(unary_call)
             try:
                 response = await unary_call
@@ -231,17 +220,13 @@ class Gateway:
             if failure:
                 raise failure[0]
             return _json_response(route.success_code, _response_json(route, response))
-        stream_call = self.channel.stream_stream(
-            route.grpc_path,
-            request_serializer=route.request_class.SerializeToString,
-            response_deserializer=route.response_class.FromString,
-        )(requests(), metadata=metadata)
+        stream_call = self.dispatch.bidi_stream(route, requests(), metadata)
         holder.append(stream_call)
         return await self._write_stream(request, route, stream_call, failure)
 
 
 def build_app(
-    channel: grpc.aio.Channel,
+    dispatch: Dispatch,
     *,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     services: Iterable[ServiceDescriptor] | None = None,
@@ -249,10 +234,10 @@ def build_app(
     """The aiohttp application: `/openapi.json`, `/docs` and every annotated route."""
     service_list = list(services) if services is not None else load_services()
     table = build_route_table(service_list)
-    gateway = Gateway(table, channel, max_body_bytes)
+    gateway = Gateway(table, dispatch, max_body_bytes)
     app = web.Application(client_max_size=max_body_bytes)
     app[TABLE_KEY] = table
-    app[CHANNEL_KEY] = channel
+    app[DISPATCH_KEY] = dispatch
     app[MAX_BODY_KEY] = max_body_bytes
     app[OPENAPI_KEY] = json.dumps(build_openapi(table), indent=1).encode()
 
@@ -268,50 +253,34 @@ def build_app(
     return app
 
 
-def upstream_channel(
-    upstream_target: str, max_body_bytes: int, credentials: grpc.ChannelCredentials | None = None
-) -> grpc.aio.Channel:
-    """A gRPC channel to the upstream server sized for the largest body accepted; TLS when given credentials."""
-    send_limit = max(max_body_bytes * 2, 4 * 1024 * 1024)
-    options = [
-        ("grpc.max_send_message_length", send_limit),
-        ("grpc.max_receive_message_length", -1),
-    ]
-    if credentials is not None:
-        return grpc.aio.secure_channel(upstream_target, credentials, options=options)
-    return grpc.aio.insecure_channel(upstream_target, options=options)
-
-
 async def start_gateway(
-    upstream_target: str,
+    dispatch: Dispatch,
     host: str,
     port: int,
     *,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     ssl_context: ssl.SSLContext | None = None,
-    upstream_credentials: grpc.ChannelCredentials | None = None,
+    describe: str = "",
 ) -> web.AppRunner:
-    """Serve the REST gateway on host:port in front of the gRPC server at upstream_target.
+    """Serve the REST gateway on host:port in front of dispatch (in-process servicers, or a channel).
 
-    With ssl_context it serves HTTPS; with upstream_credentials it dials the
-    upstream over TLS. Returns the started runner; `await runner.cleanup()`
-    stops it and closes the channel. With port 0 the bound port is in
-    `runner.addresses`.
+    With ssl_context it serves HTTPS. Returns the started runner; `await
+    runner.cleanup()` stops it and closes the dispatch. With port 0 the bound
+    port is in `runner.addresses`.
     """
-    channel = upstream_channel(upstream_target, max_body_bytes, upstream_credentials)
-    app = build_app(channel, max_body_bytes=max_body_bytes)
+    app = build_app(dispatch, max_body_bytes=max_body_bytes)
 
-    async def close_channel(_: web.Application) -> None:
-        await channel.close()
+    async def close_dispatch(_: web.Application) -> None:
+        await dispatch.close()
 
-    app.on_cleanup.append(close_channel)
+    app.on_cleanup.append(close_dispatch)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     # reuse_port: `tenlog serve --workers N` runs N gateways on one port.
     site = web.TCPSite(runner, host, port, reuse_port=True, ssl_context=ssl_context)
     await site.start()
     scheme = "https" if ssl_context is not None else "http"
-    log.info("REST gateway on %s://%s:%s -> gRPC %s", scheme, host, port, upstream_target)
+    log.info("REST gateway on %s://%s:%s -> %s", scheme, host, port, describe or "in-process servicers")
     return runner
 
 
@@ -332,8 +301,9 @@ async def serve_gateway(
     upstream_credentials: grpc.ChannelCredentials | None = None,
 ) -> None:
     """Run the gateway alone until SIGTERM or SIGINT (`tenlog gateway`)."""
+    dispatch = ChannelDispatch(upstream_channel(upstream_target, max_body_bytes, upstream_credentials))
     runner = await start_gateway(
-        upstream_target, host, port, max_body_bytes=max_body_bytes, upstream_credentials=upstream_credentials
+        dispatch, host, port, max_body_bytes=max_body_bytes, describe=f"gRPC {upstream_target}"
     )
     upstream = f"gRPC {upstream_target}" + (" over TLS" if upstream_credentials is not None else "")
     print(f"tenlog: serving HTTP on {host}:{bound_port(runner)} -> {upstream}", flush=True)
