@@ -1,31 +1,40 @@
 # tenlog: `make run` serves on SQLite; `make test` runs every check CI runs.
 SHELL := /bin/bash
 PY := .venv/bin/python
-VENV_STAMP := .venv/.installed
+RUNTIME_STAMP := .venv/.installed-runtime
+VENV_STAMP := .venv/.installed-dev
 NODE_STAMP := node_modules/.installed
 NODE_CLIENT_STAMP := clients/node/node_modules/.installed
 
 .PHONY: run test pytest lint protos protos-check buf-lint node-test bench postgres clean
 
-$(VENV_STAMP): pyproject.toml clients/python/pyproject.toml
+# `make run` needs only the runtime dependencies; every other target adds the development ones.
+# The server depends on the client by its path in this repository; the client is then installed
+# again in editable mode (no deps) so the stubs `make protos` writes are used in place.
+$(RUNTIME_STAMP): pyproject.toml clients/python/pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e clients/python -e '.[dev]'
+	$(PY) -m pip install -q -e .
+	$(PY) -m pip install -q --no-deps -e clients/python
+	touch $@
+
+$(VENV_STAMP): $(RUNTIME_STAMP)
+	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q --no-deps -e clients/python
 	# log10-io ships a `log10` package that clashes with log10py: the gateway tests load it from here.
 	$(PY) -m pip install -q --no-deps --target .venv/sdk/log10-io log10-io==0.16.1
 	touch $@
 
-# `npm install`, not `npm ci`: the registry mirror leaves buf's other-platform optional
-# packages out of the lock, which `npm ci` refuses; the lock still pins every version.
+# `npm ci` installs exactly the lock and never rewrites it (the lock lists buf's packages for every platform).
 $(NODE_STAMP): package.json package-lock.json
-	npm install --silent --no-audit --no-fund
+	npm ci --silent --no-audit --no-fund
 	touch $@
 
 $(NODE_CLIENT_STAMP): clients/node/package.json clients/node/package-lock.json
 	cd clients/node && npm ci --silent --no-audit --no-fund
 	touch $@
 
-run: $(VENV_STAMP)
+run: $(RUNTIME_STAMP)
 	.venv/bin/tenlog migrate
 	.venv/bin/tenlog serve
 
