@@ -92,3 +92,29 @@ def test_python_tail_prints_what_is_written(gateway_server):
     finally:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=10) == 0  # Ctrl-C ends it cleanly
+
+
+def test_node_package_installs_into_an_empty_project(gateway_server, tmp_path):
+    """`npm pack` of clients/node installs into a project of its own, carries its protos, and the quickstart runs."""
+    package_dir = EXAMPLES.parent / "clients" / "node"
+    packed = subprocess.run(
+        ["npm", "pack", "--silent", "--pack-destination", str(tmp_path)],
+        cwd=package_dir,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    tarball = tmp_path / packed.stdout.strip().splitlines()[-1]
+    assert not (package_dir / "protos").exists()  # postpack removed the bundled copy from the repository
+    project = tmp_path / "app"
+    project.mkdir()
+    (project / "package.json").write_text('{"name": "app", "version": "1.0.0", "private": true}\n')
+    subprocess.run(
+        ["npm", "install", "--silent", "--no-audit", "--no-fund", str(tarball)], cwd=project, check=True, timeout=300
+    )
+    quickstart = (EXAMPLES / "node" / "quickstart.js").read_text()
+    script = project / "quickstart.js"
+    script.write_text(quickstart.replace("require('../../clients/node')", "require('tenlog')"))
+    out = run(["node", str(script)], gateway_server)
+    assert "updated" in out and "STATUS_FINISHED 11 tokens" in out
+    assert "uploaded 100 rejected 0" in out

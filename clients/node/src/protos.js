@@ -1,6 +1,7 @@
 'use strict';
-// Loads tenlog's .proto files at run time from the repository's protos/ tree
-// (the one source of truth; nothing is copied or generated here).
+// Loads tenlog's .proto files at run time: from the package's own protos/ when it was installed
+// from `npm pack` (prepack bundles them), else from the repository's protos/ tree (the one source
+// of truth; nothing is generated here).
 
 const path = require('node:path');
 const fs = require('node:fs');
@@ -8,15 +9,17 @@ const grpc = require('@grpc/grpc-js');
 const protoLoader = require('@grpc/proto-loader');
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+const BUNDLED = path.resolve(__dirname, '..', 'protos');
+const bundled = fs.existsSync(path.join(BUNDLED, 'tenlog'));
 
-/** Where the tenlog protos live: $TENLOG_PROTO_DIR, else <repo>/protos. */
+/** Where the tenlog protos live: $TENLOG_PROTO_DIR, else the bundled copy, else <repo>/protos. */
 function protoRoot() {
-  return process.env.TENLOG_PROTO_DIR || path.join(REPO_ROOT, 'protos');
+  return process.env.TENLOG_PROTO_DIR || (bundled ? BUNDLED : path.join(REPO_ROOT, 'protos'));
 }
 
-/** Where google/api and google/rpc protos live: $TENLOG_GOOGLEAPIS_DIR, else <repo>/third_party/googleapis. */
+/** Where google/api and google/rpc protos live: $TENLOG_GOOGLEAPIS_DIR, else bundled, else <repo>/third_party/googleapis. */
 function googleapisRoot() {
-  return process.env.TENLOG_GOOGLEAPIS_DIR || path.join(REPO_ROOT, 'third_party', 'googleapis');
+  return process.env.TENLOG_GOOGLEAPIS_DIR || (bundled ? BUNDLED : path.join(REPO_ROOT, 'third_party', 'googleapis'));
 }
 
 // Field names camelCase (sessionId), enums as their names, 64-bit ints as
