@@ -38,6 +38,9 @@ def test_tail_prints_matching_writes(tenlog_server: ServerProcess, unique: str) 
                 raise AssertionError("tenlog tail printed nothing")
         assert event["event"] == "created"
         assert event["completion"]["id"].startswith("tail") and unique in event["completion"]["tags"]
+        # Integers come out as sent (37, not 37.0), as the REST gateway prints them.
+        total = event["completion"]["response"]["usage"]["total_tokens"]
+        assert total == 37 and isinstance(total, int)
     finally:
         tail.terminate()
         tail.wait(10)

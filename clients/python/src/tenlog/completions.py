@@ -38,9 +38,28 @@ def to_struct(value: Mapping[str, Any]) -> struct_pb2.Struct:
     return struct
 
 
+# Above 2**53 a double no longer holds every integer, so such values stay floats.
+MAX_SAFE_INTEGER = 2**53
+
+
+def restore_integers(value: Any) -> Any:
+    """Give back the integers a client sent (14, not 14.0), recursively.
+
+    ``google.protobuf.Struct`` holds every JSON number as a double, so integers
+    come back from it as floats.
+    """
+    if isinstance(value, float) and value.is_integer() and abs(value) < MAX_SAFE_INTEGER:
+        return int(value)
+    if isinstance(value, dict):
+        return {k: restore_integers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [restore_integers(v) for v in value]
+    return value
+
+
 def from_struct(struct: struct_pb2.Struct) -> dict[str, Any]:
-    """A ``Struct`` back as plain Python values (JSON numbers come back as floats)."""
-    return json_format.MessageToDict(struct)  # type: ignore[no-any-return]
+    """A ``Struct`` back as plain Python values, with integral numbers as ints."""
+    return cast(dict[str, Any], restore_integers(json_format.MessageToDict(struct)))
 
 
 def status_value(status: StatusLike) -> completion_pb2.Status:
