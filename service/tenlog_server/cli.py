@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from tenlog_server.api_commands import add_api_commands, run_api_command
 from tenlog_server.config import ServerConfig, env_str
 
 if TYPE_CHECKING:
@@ -146,6 +147,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="delete completions older than this (30d, 12h) in the background, every "
         "TENLOG_RETENTION_INTERVAL_SECONDS (300); off by default [TENLOG_RETENTION]",
     )
+    serve.add_argument(
+        "--log-format", default=defaults.log_format, choices=["text", "json"], help="[TENLOG_LOG_FORMAT]"
+    )
+    serve.add_argument(
+        "--log-level",
+        default=defaults.log_level,
+        choices=["debug", "info", "warning", "error"],
+        help="access-log lines are info [TENLOG_LOG_LEVEL]",
+    )
     serve.add_argument("--no-bootstrap", action="store_true", help="do not create org `default` on first start")
     serve.add_argument("--noop", action="store_true", help=argparse.SUPPRESS)  # benchmark ceiling only
 
@@ -178,6 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--batch-size", type=int, default=None, help="completions deleted per transaction (default 2000)"
     )
     _add_database(prune, defaults)
+
+    add_api_commands(sub)
 
     tail = sub.add_parser("tail", help="print new and updated completions as they are committed")
     tail.add_argument("--target", default=env_str("TARGET", "127.0.0.1:50051"), help="[TENLOG_TARGET]")
@@ -267,6 +279,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             tls_key=args.tls_key,
             tls_client_ca=args.tls_client_ca,
             retention=args.retention,
+            log_format=args.log_format,
+            log_level=args.log_level,
             bootstrap=not args.no_bootstrap,
             noop=args.noop,
         )
@@ -295,6 +309,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _keys(args)
     if args.command == "prune":
         return _prune(args)
+    if args.command in ("completions", "feedback", "feedback-tasks"):
+        return run_api_command(args)
     if args.command == "tail":
         from tenlog_server.tail_cli import run_tail
 

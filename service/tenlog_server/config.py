@@ -55,5 +55,7 @@ class ServerConfig:
     # Delete completions older than this duration (30d, 12h) in the background; empty or `off` keeps everything.
     retention: str = field(default_factory=lambda: env_str("RETENTION", ""))
     retention_interval_seconds: float = field(default_factory=lambda: env_float("RETENTION_INTERVAL_SECONDS", 300.0))
+    log_format: str = field(default_factory=lambda: env_str("LOG_FORMAT", "text"))  # text or json
+    log_level: str = field(default_factory=lambda: env_str("LOG_LEVEL", "info"))
     bootstrap: bool = True  # create org `default` and a key on first start with an empty database
     noop: bool = False  # benchmark only: servicers that store nothing

@@ -9,6 +9,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from multiprocessing.synchronize import Event as EventType
@@ -16,7 +17,6 @@ from typing import Any
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
 from tenlog.v1 import (
     completion_service_pb2,
     feedback_service_pb2,
@@ -30,18 +30,23 @@ from tenlog.v1 import feedback_task_service_pb2_grpc as task_grpc
 from tenlog.v1 import session_service_pb2_grpc as session_grpc
 from tenlog.v1 import vendor_ingest_service_pb2_grpc as vendor_grpc
 
+from tenlog_server import metrics
 from tenlog_server.app import App, build_app
 from tenlog_server.background_retention import start_background_retention
 from tenlog_server.config import ServerConfig
+from tenlog_server.server_logging import configure_logging
 from tenlog_server.tls import ServerTls, TlsConfigError, load_server_tls
 from tenlog_server.transport.grpc.auth import AuthInterceptor
 from tenlog_server.transport.grpc.completion_streams import CompletionServicer
 from tenlog_server.transport.grpc.completions import IngestLimits
 from tenlog_server.transport.grpc.feedback import FeedbackServicer, FeedbackTaskServicer
 from tenlog_server.transport.grpc.noop import NoopCompletionServicer
+from tenlog_server.transport.grpc.observability import ObservabilityInterceptor
+from tenlog_server.transport.grpc.reflection import enable_reflection
 from tenlog_server.transport.grpc.sessions import SessionServicer
 from tenlog_server.transport.grpc.vendor_ingest import VendorIngestServicer
 from tenlog_server.transport.http.in_process_dispatch import InProcessDispatch, ServicerRegistry
+from tenlog_server.transport.http.operations import Readiness
 
 log = logging.getLogger("tenlog")
 STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
@@ -100,20 +105,25 @@ def bootstrap(app: App, config: ServerConfig) -> None:
     if not config.bootstrap or KeyStore(app.engine).organization_count() > 0:
         return
     key = app.keys.mint("default")
-    target = f"{config.host}:{config.port}"
-    transport = "-plaintext"
-    if config.tls_cert:
-        transport = "-cacert CA.pem" + (" -cert CLIENT.pem -key CLIENT-KEY.pem" if config.tls_client_ca else "")
-    print(
-        "tenlog: fresh database: created organization 'default' with API key (shown once):\n"
-        f"  {key}\n"
-        "Log a completion:\n"
-        f"  grpcurl {transport} -H 'x-log10-token: {key}' -d "
-        '\'{"completion": {"status": "STATUS_FINISHED", "tags": ["hello"], '
-        '"request": {"model": "gpt-4o", "messages": [{"role": "user", "content": "Hi"}]}}}\' '
-        f"{target} tenlog.v1.CompletionService/CreateCompletion",
-        flush=True,
-    )
+    scheme = "https" if config.tls_cert else "http"
+    http = f"{scheme}://{local_target(config.host, config.http_port)}"
+    lines = [
+        "tenlog: fresh database: created organization 'default' with API key (shown once):",
+        f"  {key}",
+    ]
+    if config.http_port >= 0:
+        lines += [
+            "Log a completion over REST:",
+            f"  curl -s -X POST {http}/api/v1/completions -H 'X-Log10-Token: {key}' "
+            "-H 'Content-Type: application/json' "
+            '-d \'{"kind": "chat", "status": "finished", "tags": ["hello"], '
+            '"request": {"model": "gpt-4o", "messages": [{"role": "user", "content": "Hi"}]}}\'',
+            f"Then open the dashboard at {http}/ (sign in with the key) or list them from a terminal:",
+        ]
+    else:
+        lines.append("List completions from a terminal:")
+    lines.append(f"  TENLOG_API_KEY={key} tenlog completions list --target {local_target(config.host, config.port)}")
+    print("\n".join(lines), flush=True)
 
 
 async def serve(config: ServerConfig, *, handlers_ready: Callable[[], None] | None = None) -> None:
@@ -129,7 +139,9 @@ async def serve(config: ServerConfig, *, handlers_ready: Callable[[], None] | No
     bootstrap(app, config)
     interceptors = [AuthInterceptor(app.keys)]
     server = grpc.aio.server(
-        interceptors=interceptors,
+        # Observability first, so refused (unauthenticated) calls are logged and counted too. REST calls
+        # are counted by the HTTP middleware instead, so the in-process dispatch gets the others only.
+        interceptors=[ObservabilityInterceptor(), *interceptors],
         options=grpc_options(config),
         # Past this many calls gRPC itself answers RESOURCE_EXHAUSTED: memory stays bounded under overload.
         maximum_concurrent_rpcs=config.max_concurrent_rpcs,
@@ -139,12 +151,14 @@ async def serve(config: ServerConfig, *, handlers_ready: Callable[[], None] | No
     completions = add_servicers([server, registry], app, config)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    reflection.enable_server_reflection([*SERVICE_NAMES, reflection.SERVICE_NAME, health.SERVICE_NAME], server)
+    enable_reflection([*SERVICE_NAMES, health.SERVICE_NAME], server)
     address = f"{config.host}:{config.port}"
     port = server.add_insecure_port(address) if tls is None else server.add_secure_port(address, tls.grpc_credentials())
     if port == 0:
         raise SystemExit(f"tenlog: cannot listen on {address}")
+    app.batcher.add_commit_observer(metrics.observe_commit)
     app.batcher.start()
+    sampler = metrics.start_sampler(probes(app))
     retention = start_background_retention(config, app.completions.store)  # None unless --retention
     await server.start()
     for name in ["", *SERVICE_NAMES]:
@@ -163,6 +177,7 @@ async def serve(config: ServerConfig, *, handlers_ready: Callable[[], None] | No
             config.http_port,
             max_body_bytes=config.max_message_bytes,
             ssl_context=None if tls is None else tls.https_context,
+            readiness=readiness(app, stop),
         )
         scheme = "HTTP" if tls is None else "HTTPS"
         print(f"tenlog: serving {scheme} on {config.host}:{bound_port(gateway)}", flush=True)
@@ -179,23 +194,48 @@ async def serve(config: ServerConfig, *, handlers_ready: Callable[[], None] | No
         await gateway.cleanup()
     await server.stop(config.grace_seconds)
     await app.batcher.stop()
+    await metrics.stop_sampler(sampler)
     app.engine.dispose()
     batcher = app.batcher
     print(f"tenlog: stopped ({batcher.committed} completions committed in {batcher.batches} transactions)", flush=True)
 
 
-def _configure_logging() -> None:
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+def probes(app: App) -> metrics.Probes:
+    """What the metrics sampler reads from this process's objects."""
+    pool = app.engine.pool
+    return metrics.Probes(
+        write_queue_depth=lambda: app.batcher.pending,
+        tail_subscribers=lambda: app.tail.subscriber_count,
+        tail_events_dropped=lambda: app.tail.dropped_events,
+        db_pool_in_use=lambda: int(getattr(pool, "checkedout", lambda: 0)()),
+        db_pool_size=lambda: int(getattr(pool, "size", lambda: 0)()),
+    )
+
+
+def readiness(app: App, stopping: asyncio.Event) -> Readiness:
+    """/readyz: the database answers within 2 s and is migrated to head, and the server is not draining."""
+    from tenlog_server.storage.migrate import pending_migrations
+
+    async def database() -> str:
+        try:
+            return await asyncio.wait_for(asyncio.to_thread(pending_migrations, app.engine), 2.0)
+        except TimeoutError:
+            return "the database did not answer within 2 s"
+
+    async def draining() -> str:
+        return "the server is shutting down" if stopping.is_set() else ""
+
+    return Readiness({"database": database, "draining": draining})
 
 
 def _worker(config: ServerConfig, handlers_ready: EventType) -> None:
-    _configure_logging()
+    configure_logging(config.log_format, config.log_level)
     asyncio.run(serve(config, handlers_ready=handlers_ready.set))
 
 
 def run(config: ServerConfig) -> None:
     """Blocking entry point of `tenlog serve`: one process, or --workers processes sharing the ports."""
-    _configure_logging()
+    configure_logging(config.log_format, config.log_level)
     server_tls(config)  # unusable TLS files fail here, before migrating or starting workers
     if config.workers <= 1:
         asyncio.run(serve(config))
@@ -207,6 +247,9 @@ def run(config: ServerConfig) -> None:
     bootstrap(app, config)
     app.engine.dispose()
     worker_config = dataclasses.replace(config, workers=1, bootstrap=False)
+    # Workers share their metrics through files here, so any worker's /metrics answers for all.
+    metrics_dir = tempfile.mkdtemp(prefix="tenlog-metrics-")
+    os.environ.setdefault(metrics.MULTIPROCESS_ENV, metrics_dir)
     context = multiprocessing.get_context("spawn")
     ready = [context.Event() for _ in range(config.workers)]
     # One worker prunes (--retention): the others would only repeat its deletes.
@@ -227,6 +270,9 @@ def run(config: ServerConfig) -> None:
             os.kill(process.pid, signal.SIGTERM)
     for process in workers:
         process.join()
+        if process.pid is not None:
+            metrics.worker_exited(process.pid)
+    shutil.rmtree(metrics_dir, ignore_errors=True)
     codes = [process.exitcode for process in workers]
     if any(code != 0 for code in codes):
         raise SystemExit(f"tenlog: worker exit codes {codes}")

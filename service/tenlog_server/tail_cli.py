@@ -6,12 +6,10 @@ import json
 import sys
 
 import grpc
-from google.protobuf import json_format
-from tenlog.completions import from_struct
 from tenlog.v1 import completion_service_pb2 as api
 from tenlog.v1 import completion_service_pb2_grpc as api_grpc
 
-STRUCT_FIELDS = ("request", "response", "metadata", "extra")
+from tenlog_server.api_commands import message_json
 
 
 def run_tail(
@@ -36,13 +34,9 @@ def run_tail(
         stub = api_grpc.CompletionServiceStub(channel)
         try:
             for event in stub.TailCompletions(request, metadata=(("x-log10-token", api_key),)):
-                completion = json_format.MessageToDict(event.completion, preserving_proto_field_name=True)
-                for name in STRUCT_FIELDS:
-                    if name in completion:  # Struct numbers are doubles: print the integers that were sent
-                        completion[name] = from_struct(getattr(event.completion, name))
                 line = {
                     "event": api.TailEvent.Name(event.event).removeprefix("TAIL_EVENT_").lower(),
-                    "completion": completion,
+                    "completion": message_json(event.completion),
                 }
                 print(json.dumps(line), flush=True)
         except KeyboardInterrupt:

@@ -69,6 +69,7 @@ class TailBus:
         self._seen: OrderedDict[tuple[str, str, int], None] = OrderedDict()
         self._cursor = now_us()
         self._poller: asyncio.Task[None] | None = None
+        self.dropped_events = 0  # every event dropped for a slow subscriber since start (metrics)
 
     def publish(self, results: list[UpsertResult]) -> None:
         """Commit listener: deliver this process's applied writes immediately."""
@@ -91,6 +92,7 @@ class TailBus:
                     sub.queue.put_nowait(TailEvent(created, rec))
                 except asyncio.QueueFull:  # a stalled reader must not grow memory or stall writers
                     sub.dropped += 1
+                    self.dropped_events += 1
                     if sub.dropped == 1:
                         log.warning("a tail of %s is not keeping up; dropping its events", sub.org)
 
@@ -115,6 +117,11 @@ class TailBus:
             if len(rows) < self._page_size or rows[-1].updated_at_us == since:
                 return  # caught up (or a page of one instant: the next poll resumes after it)
             since = rows[-1].updated_at_us
+
+    @property
+    def subscriber_count(self) -> int:
+        """Live tails open in this process."""
+        return len(self._subscribers)
 
     def close(self) -> None:
         """End every subscription (server shutdown): tails finish instead of holding the grace period."""

@@ -27,3 +27,16 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7283746501)")
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+
+
+def pending_migrations(engine: Engine) -> str:
+    """ "" when the database answers and is at the newest migration; else what is wrong (for /readyz)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    if current != heads:
+        return f"database is at migration {sorted(current) or 'none'}, this server needs {sorted(heads)}"
+    return ""

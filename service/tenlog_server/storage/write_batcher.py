@@ -22,6 +22,7 @@ from tenlog_server.domain.stores import CommitListener, CompletionStore, Overloa
 
 log = logging.getLogger(__name__)
 
+CommitObserver = Callable[[int, float], None]  # (completions, seconds) of one transaction
 GATHER_SECONDS = 0.002  # longest a commit waits for more writes: the latency paid for group commit
 
 
@@ -53,6 +54,7 @@ class WriteBatcher:
         self._tasks: list[asyncio.Task[None]] = []
         self._executor = ThreadPoolExecutor(max_workers=writers, thread_name_prefix="tenlog-writer")
         self._listeners: list[CommitListener] = []
+        self._observers: list[CommitObserver] = []
         self._rate = 5000.0  # completions/s, smoothed; sizes the retry hint
         self._queued = 0  # completions waiting for a writer (pending minus those being written)
         self._last_batch = 0
@@ -62,6 +64,15 @@ class WriteBatcher:
     def add_listener(self, listener: CommitListener) -> None:
         """Call listener(results) on the event loop after every commit (live tail)."""
         self._listeners.append(listener)
+
+    def add_commit_observer(self, observer: CommitObserver) -> None:
+        """Call observer(size, seconds) after every committed transaction (metrics)."""
+        self._observers.append(observer)
+
+    @property
+    def pending(self) -> int:
+        """Completions queued or being written."""
+        return self._pending
 
     def start(self) -> None:
         """Start the writer tasks on the running loop."""
@@ -132,6 +143,8 @@ class WriteBatcher:
                 self._drained.set()
             elapsed = max(time.perf_counter() - started, 1e-4)
             self._rate = 0.8 * self._rate + 0.2 * (count / elapsed)
+            for observer in self._observers:
+                observer(count, elapsed)
 
     async def _gather(self) -> None:
         """Wait briefly for the callers the last commit answered, so their next writes share one commit.

@@ -29,6 +29,11 @@ def current_org(context: grpc.aio.ServicerContext | None = None) -> str:
     return _ORG.get()
 
 
+def current_org_or_empty() -> str:
+    """The verified organization of the call, or "" before (or without) authentication."""
+    return _ORG.get("")
+
+
 def _credentials(context: grpc.aio.ServicerContext) -> tuple[str, str]:
     token = org = ""
     for key, value in context.invocation_metadata() or ():

@@ -59,4 +59,6 @@ def trailing_metadata(status: status_pb2.Status) -> tuple[tuple[str, bytes | str
 async def abort(context: grpc.aio.ServicerContext, exc: errors.DomainError) -> None:
     """End the call with the domain error's status and details."""
     code, status = to_status(exc)
-    await context.abort(code, exc.message, trailing_metadata=trailing_metadata(status))
+    # Keep what the call already set (its x-request-id) beside the status details.
+    trailing = (*(context.trailing_metadata() or ()), *trailing_metadata(status))
+    await context.abort(code, exc.message, trailing_metadata=trailing)

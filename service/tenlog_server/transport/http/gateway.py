@@ -30,6 +30,12 @@ from tenlog_server.transport.http.headers import metadata_from_headers
 from tenlog_server.transport.http.json_mapping import JsonMappingError, message_to_json, wire_name
 from tenlog_server.transport.http.ndjson import NDJSON_CONTENT_TYPE, encode_line, read_lines
 from tenlog_server.transport.http.openapi import build_openapi
+from tenlog_server.transport.http.operations import (
+    ROUTE_LABEL_KEY,
+    Readiness,
+    add_operational_routes,
+    observability_middleware,
+)
 from tenlog_server.transport.http.request_building import (
     build_request,
     decode_json,
@@ -100,6 +106,7 @@ class Gateway:
                     )
                 raise GatewayError(404, grpc.StatusCode.NOT_FOUND, f"no route for {request.method} {raw_path}")
             route = match.route
+            request[ROUTE_LABEL_KEY] = route.grpc_path
             if route.client_streaming:
                 return await self._client_stream(request, match)
             message = await self._unary_request(request, match)
@@ -230,12 +237,13 @@ def build_app(
     *,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     services: Iterable[ServiceDescriptor] | None = None,
+    readiness: Readiness | None = None,
 ) -> web.Application:
-    """The aiohttp application: `/openapi.json`, `/docs` and every annotated route."""
+    """The aiohttp application: `/openapi.json`, `/docs`, the operational routes and every annotated route."""
     service_list = list(services) if services is not None else load_services()
     table = build_route_table(service_list)
     gateway = Gateway(table, dispatch, max_body_bytes)
-    app = web.Application(client_max_size=max_body_bytes)
+    app = web.Application(client_max_size=max_body_bytes, middlewares=[observability_middleware])
     app[TABLE_KEY] = table
     app[DISPATCH_KEY] = dispatch
     app[MAX_BODY_KEY] = max_body_bytes
@@ -249,6 +257,7 @@ def build_app(
 
     app.router.add_get("/openapi.json", openapi)
     app.router.add_get("/docs", docs)
+    add_operational_routes(app, readiness)
     app.router.add_route("*", "/{path:.*}", gateway.handle)
     return app
 
@@ -261,6 +270,7 @@ async def start_gateway(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     ssl_context: ssl.SSLContext | None = None,
     describe: str = "",
+    readiness: Readiness | None = None,
 ) -> web.AppRunner:
     """Serve the REST gateway on host:port in front of dispatch (in-process servicers, or a channel).
 
@@ -268,7 +278,7 @@ async def start_gateway(
     runner.cleanup()` stops it and closes the dispatch. With port 0 the bound
     port is in `runner.addresses`.
     """
-    app = build_app(dispatch, max_body_bytes=max_body_bytes)
+    app = build_app(dispatch, max_body_bytes=max_body_bytes, readiness=readiness)
 
     async def close_dispatch(_: web.Application) -> None:
         await dispatch.close()
