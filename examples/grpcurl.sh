@@ -9,6 +9,11 @@ set -euo pipefail
 TARGET=${TENLOG_TARGET:-127.0.0.1:50051}
 KEY=${TENLOG_API_KEY:?set TENLOG_API_KEY}
 ID=$(python3 -c 'import uuid; print(uuid.uuid4())')
+if ! command -v grpcurl >/dev/null; then
+  echo "grpcurl is not installed (Debian does not package it): see https://github.com/fullstorydev/grpcurl," >&2
+  echo "or use ./examples/curl.sh and the tenlog CLI (tenlog completions list), which need nothing more." >&2
+  exit 2
+fi
 
 grpcurl -plaintext "$TARGET" list
 
