@@ -201,7 +201,7 @@ def _list_feedback(client: tenlog.Client, args: argparse.Namespace) -> None:
                 _time(f, "created_at"),
                 f.id,
                 f.task_id,
-                ",".join(f.completion_ids),
+                ",".join(f.matched_completion_ids),
                 json.dumps(from_struct(f.json_values), ensure_ascii=False),
                 f.comment,
             ]

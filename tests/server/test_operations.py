@@ -15,6 +15,7 @@ from pathlib import Path
 
 import grpc
 import pytest
+import tenlog as tenlog_client
 from grpc_reflection.v1alpha import reflection_pb2
 from prometheus_client.parser import text_string_to_metric_families
 from tenlog.v1 import completion_service_pb2 as api_pb
@@ -196,8 +197,17 @@ def test_cli_lists_and_gets_completions_feedback_and_tasks(tenlog_server: Server
     )
     missing = tenlog("completions", "get", f"nope-{unique}")
     assert missing.returncode == 1 and "NOT_FOUND" in missing.stderr
-    assert tenlog("feedback", "list").returncode == 0
-    assert tenlog("feedback-tasks", "list", "--json").returncode == 0
+    with tenlog_client.Client(tenlog_server.grpc_target, tenlog_server.key) as client:
+        task = client.create_feedback_task(
+            name=f"task-{unique}", json_schema={"type": "object", "properties": {"score": {"type": "integer"}}}
+        )
+        feedback = client.upload_feedback(task_id=task.id, json_values={"score": 4}, completion_ids=[created.id])
+    listed = tenlog("feedback", "list", "--task-id", task.id)
+    assert listed.returncode == 0 and feedback.id in listed.stdout and '{"score": 4}' in listed.stdout
+    assert created.id in listed.stdout
+    tasks = [json.loads(line) for line in tenlog("feedback-tasks", "list", "--json").stdout.splitlines()]
+    assert f"task-{unique}" in [t["name"] for t in tasks]
+    assert json.loads(tenlog("feedback", "get", feedback.id, "--json").stdout)["json_values"] == {"score": 4}
     denied = subprocess.run(
         [TENLOG, "completions", "list", "--target", tenlog_server.grpc_target, "--api-key", "tlk_wrong"],
         capture_output=True,

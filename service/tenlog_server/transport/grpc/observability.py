@@ -7,6 +7,7 @@ metadata, so a client can quote it and an operator can find the log line.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import time
 import uuid
@@ -126,9 +127,13 @@ def _wrap(handler: grpc.RpcMethodHandler, method: str) -> grpc.RpcMethodHandler:
             try:
                 if streaming_in:
                     request = counted(request, call)
-                async for item in behavior(request, context):
-                    call.items_out += 1
-                    yield item
+                answers = behavior(request, context)
+                if inspect.isawaitable(answers):  # a servicer that writes with context.write (health's Watch)
+                    await answers
+                else:
+                    async for item in answers:
+                        call.items_out += 1
+                        yield item
                 failed = False
             finally:
                 call.finish(failed, streaming_in, streaming_out)
