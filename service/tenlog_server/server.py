@@ -7,8 +7,8 @@ import dataclasses
 import logging
 import multiprocessing
 import os
+import shutil
 import signal
-import sys
 import tempfile
 import threading
 from collections.abc import Callable, Sequence
@@ -96,6 +96,15 @@ def add_servicers(targets: Sequence[Any], app: App, config: ServerConfig) -> Com
         for add, servicer in servicers:
             add(servicer, target)
     return completions
+
+
+def local_target(host: str, port: int) -> str:
+    """Where this host's own server is reached from a shell on it (loopback for wildcard binds)."""
+    if host in ("", "0.0.0.0"):
+        return f"127.0.0.1:{port}"
+    if host in ("::", "[::]"):
+        return f"[::1]:{port}"
+    return f"{host}:{port}"
 
 
 def bootstrap(app: App, config: ServerConfig) -> None:
