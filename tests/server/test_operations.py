@@ -130,7 +130,7 @@ def test_json_access_log_has_one_line_per_call_with_request_id_and_no_secrets(js
         time.sleep(0.1)
     rest = next(r for r in mine if r["transport"] == "http")
     assert rest["method"] == "/tenlog.v1.CompletionService/CreateCompletion" and rest["code"] == 201
-    assert rest["path"] == "/api/v1/completions" and rest["duration_ms"] > 0
+    assert rest["path"] == "/api/v1/completions" and rest["duration_ms"] > 0 and rest["organization"] == "org-ops"
     grpc_line = next(r for r in mine if r["request_id"] == "grpc-" + request_id)
     assert grpc_line["code"] == "OK" and grpc_line["organization"] == "org-ops"
     assert refused_lines

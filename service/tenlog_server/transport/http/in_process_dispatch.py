@@ -59,6 +59,7 @@ class InProcessContext:
 
     def __init__(self, metadata: Metadata) -> None:
         self._metadata = tuple(metadata)
+        self._trailing: tuple[tuple[str, str], ...] = ()
 
     def invocation_metadata(self) -> tuple[tuple[str, str], ...]:
         """The request headers, as gRPC metadata."""
@@ -67,6 +68,14 @@ class InProcessContext:
     async def abort(self, code: grpc.StatusCode, details: str = "", trailing_metadata: Metadata = ()) -> NoReturn:
         """End the call with a status."""
         raise _Aborted(code, details, trailing_metadata)
+
+    def set_trailing_metadata(self, metadata: Metadata) -> None:
+        """Keep metadata for the end of the call (errors.abort merges it into the status)."""
+        self._trailing = tuple(metadata)
+
+    def trailing_metadata(self) -> tuple[tuple[str, str], ...]:
+        """What set_trailing_metadata kept."""
+        return self._trailing
 
     async def send_initial_metadata(self, _metadata: Metadata) -> None:
         """Nothing to send: the gateway writes its headers when the first response (or a second) has passed."""

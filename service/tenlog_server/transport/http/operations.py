@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from tenlog_server import metrics
+from tenlog_server.transport.grpc.auth import current_org_or_empty
 
 access_log = logging.getLogger("tenlog.access")
 REQUEST_ID_HEADER = "X-Request-Id"
@@ -28,7 +29,6 @@ OPERATIONAL_PATHS = ("/healthz", "/readyz", "/metrics")
 
 # The method label of a request: the RPC it was routed to, else the route's path template.
 ROUTE_LABEL_KEY = "tenlog.route_label"
-ORGANIZATION_KEY = "tenlog.organization"
 
 
 @dataclass(slots=True)
@@ -81,7 +81,8 @@ async def observability_middleware(
         if request.path not in OPERATIONAL_PATHS:
             metrics.RPC_CALLS.labels("http", label, str(status)).inc()
             metrics.RPC_DURATION.labels("http", label).observe(seconds)
-        organization = request.get(ORGANIZATION_KEY, "")
+        # In-process dispatch runs the auth interceptor in this task, so its verified organization is visible here.
+        organization = current_org_or_empty()
         access_log.info(
             "http %s %s %s %.1fms org=%s request_id=%s",
             request.method,
