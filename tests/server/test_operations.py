@@ -241,3 +241,36 @@ def test_metrics_of_worker_processes_add_up(tmp_path: Path) -> None:
         assert totals == {20.0}
     finally:
         server.stop()
+
+
+def wait_for_gauge(server: ServerProcess, name: str, wanted: float, seconds: float = 5.0) -> float:
+    """Poll /metrics until the gauge shows wanted (the sampler copies gauges once a second); its last value."""
+    deadline = time.monotonic() + seconds
+    value = -1.0
+    while time.monotonic() < deadline:
+        value = samples(server)[name][0].value
+        if value == wanted:
+            break
+        time.sleep(0.2)
+    return value
+
+
+def test_rest_tail_lets_go_of_a_gone_client_without_a_traceback(json_server: ServerProcess) -> None:
+    request = urllib.request.Request(
+        f"{json_server.http_url}/api/v1/completions:tail", headers={"X-Log10-Token": json_server.key}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+        assert wait_for_gauge(json_server, "tenlog_tail_subscribers", 1) == 1
+    # The client is gone and nothing happens on the tail: the server must notice by itself.
+    assert wait_for_gauge(json_server, "tenlog_tail_subscribers", 0) == 0
+    status, _, _ = http(
+        "POST",
+        f"{json_server.http_url}/api/v1/completions",
+        {"status": "finished"},
+        {"X-Log10-Token": json_server.key},
+    )
+    assert status == 201
+    time.sleep(0.5)
+    output = "".join(json_server.output)
+    assert "Traceback" not in output and "ClientConnectionResetError" not in output

@@ -48,6 +48,8 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
 # How long a streamed answer waits for its first message before sending headers.
 FIRST_STREAM_MESSAGE_WAIT_SECONDS = 1.0
+# How often a quiet stream (a tail between events) checks that its HTTP client is still there.
+DISCONNECT_CHECK_SECONDS = 0.5
 _JSON = "application/json"
 
 TABLE_KEY = web.AppKey("route_table", RouteTable)
@@ -78,6 +80,28 @@ def _response_json(route: Route, message: Message) -> Any:
         field = message.DESCRIPTOR.fields_by_name[route.response_body]
         return value.get(wire_name(field))
     return value
+
+
+class _ClientGone(Exception):
+    """The HTTP client of a streamed answer disconnected."""
+
+
+async def _unless_client_gone(request: web.Request, pending: asyncio.Future[Any]) -> Any:
+    """The result of pending, unless the HTTP client disconnects first (checked every DISCONNECT_CHECK_SECONDS).
+
+    aiohttp does not cancel a handler whose client has gone, so without this a
+    quiet tail would hold its subscription until the next event and then fail
+    writing to a closed socket.
+    """
+    try:
+        while True:
+            done, _ = await asyncio.wait({pending}, timeout=DISCONNECT_CHECK_SECONDS)
+            if done:
+                return pending.result()
+            if request.transport is None or request.transport.is_closing():
+                raise _ClientGone
+    finally:
+        pending.cancel()  # a no-op once done
 
 
 class Gateway:
@@ -174,12 +198,15 @@ class Gateway:
             response.content_type = NDJSON_CONTENT_TYPE
             await response.prepare(request)
             try:
-                item = await first
+                item = await _unless_client_gone(request, first)
                 while True:
                     await response.write(encode_line({"result": _response_json(route, item)}))
-                    item = await iterator.__anext__()
+                    item = await _unless_client_gone(request, asyncio.ensure_future(iterator.__anext__()))
             except StopAsyncIteration:
                 pass
+            except (_ClientGone, ConnectionResetError):
+                log.debug("%s: the HTTP client went away; the stream is cancelled", route.grpc_path)
+                return response
             except (grpc.aio.AioRpcError, asyncio.CancelledError) as error:
                 if not failure and isinstance(error, asyncio.CancelledError):
                     raise  # the HTTP client went away: stop
