@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .clock import new_id, now_us
+from .completion_aggregates import AggregateGroup
+from .completion_query import CompletionQuery, QueryPage, encode_query_token
 from .completion_rules import DEFAULT_KIND, completion_violations, lift_fields
 from .errors import FieldViolation, InvalidArgument, NotFound, ResourceExhausted
 from .model import CompletionFilter, CompletionRecord, Page, UpsertResult
@@ -172,6 +174,23 @@ class CompletionsService:
     async def list_completions(self, org: str, flt: CompletionFilter, page: Page) -> list[CompletionRecord]:
         """Completions matching the filter, newest first."""
         return await asyncio.to_thread(self.store.list_completions, org, flt, page)
+
+    async def query(self, org: str, query: CompletionQuery, page: QueryPage) -> tuple[list[CompletionRecord], str]:
+        """A page of the completions matching the query, and the next page's token ('' on the last)."""
+        rows = await asyncio.to_thread(self.store.query_completions, org, query, page)
+        token = ""
+        if rows and len(rows) == page.limit and not page.offset:
+            last = rows[-1]
+            field = query.order.field
+            value = last.created_at_us if field == "created_at" else getattr(last, field)
+            token = encode_query_token(org, query, value, last.id)
+        return rows, token
+
+    async def aggregate(
+        self, org: str, query: CompletionQuery, group_by: Sequence[str], interval_us: int | None
+    ) -> list[AggregateGroup]:
+        """Counts, sums and exact duration percentiles of the query's completions, by group and time bucket."""
+        return await asyncio.to_thread(self.store.aggregate, org, query, group_by, interval_us)
 
     async def list_ungraded(self, org: str, task_id: str, page: Page) -> list[CompletionRecord]:
         """Completions matching some task's selector (or the given task's) that have no feedback yet."""

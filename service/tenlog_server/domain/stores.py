@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
+from .completion_aggregates import AggregateGroup
+from .completion_query import CompletionQuery, QueryPage
 from .model import (
     CompletionFilter,
     CompletionRecord,
@@ -61,6 +63,16 @@ class CompletionStore(Protocol):
 
     def list_completions(self, org: str, flt: CompletionFilter, page: Page) -> list[CompletionRecord]:
         """Completions matching the filter, newest first."""
+        ...
+
+    def query_completions(self, org: str, query: CompletionQuery, page: QueryPage) -> list[CompletionRecord]:
+        """A page of the completions matching a query (filter, search, fixed fields), in its order."""
+        ...
+
+    def aggregate(
+        self, org: str, query: CompletionQuery, group_by: Sequence[str], interval_us: int | None
+    ) -> list[AggregateGroup]:
+        """Counts, sums and exact duration percentiles of the query's completions, by group and time bucket."""
         ...
 
     def ids_matching_tags(self, org: str, tags: Sequence[str], limit: int) -> list[str]:

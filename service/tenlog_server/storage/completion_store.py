@@ -30,12 +30,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from tenlog_server.domain.completion_aggregates import AggregateGroup
+from tenlog_server.domain.completion_query import CompletionQuery, QueryPage
 from tenlog_server.domain.documents import Document
 from tenlog_server.domain.model import TERMINAL_STATUSES, CompletionFilter, CompletionRecord, Page, UpsertResult
 
+from .completion_aggregates import aggregate
+from .completion_query_sql import query_sql
 from .database import write_transaction
 from .json_columns import dump_json, load_json
 from .paging import newest_first
+from .read_index import forget_completions, index_completions
+from .tag_rarity import rarest_first
 from .schema import Completion, CompletionTag, FeedbackCompletion, Session
 
 completions = cast(Table, Completion.__table__)
@@ -207,30 +213,6 @@ def graded_ids(conn: Connection, org: str, ids: Sequence[str]) -> set[str]:
     return {r[0] for r in conn.execute(query)}
 
 
-def rarest_first(conn: Connection, org: str, tags: Sequence[str]) -> list[str]:
-    """Tags ordered by how many completions carry them (counted up to a cap), rarest first.
-
-    A multi-tag listing is driven by its first tag's index, so the rarest tag
-    keeps the scan short; counting stops at the cap so common tags stay cheap.
-    """
-    unique = list(dict.fromkeys(tags))
-    if len(unique) < 2:
-        return unique
-    counts = {}
-    for tag in unique:
-        capped = (
-            select(completion_tags.c.completion_id)
-            .where(completion_tags.c.organization_id == org, completion_tags.c.tag == tag)
-            .limit(_RARITY_CAP)
-            .subquery()
-        )
-        counts[tag] = conn.execute(select(func.count()).select_from(capped)).scalar_one()
-    return sorted(unique, key=lambda t: counts[t])
-
-
-_RARITY_CAP = 1_000  # enough to tell a rare tag from a common one
-
-
 class CompletionStore:
     """Reads and writes completions for one engine."""
 
@@ -301,6 +283,7 @@ class CompletionStore:
             rows = [row for (org, cid), rec in final.items() for row in tag_rows(org, rec, (org, cid) in graded)]
             if rows:
                 execute_many(conn, "insert_tags", _insert_tags_statement, rows)
+            index_completions(conn, final, replaced)
             now = max(rec.updated_at_us for rec in final.values())
             ensure_sessions(conn, ((org, rec.session_id) for (org, _), rec in final.items()), now)
         return results
@@ -332,6 +315,8 @@ class CompletionStore:
                 rows = tag_rows(org, rec, bool(graded_ids(conn, org, [completion_id])))
                 if rows:
                     execute_many(conn, "insert_tags", _insert_tags_statement, rows)
+            if {"request", "response", "metadata"} & changes.keys():
+                index_completions(conn, {(org, completion_id): rec}, [(org, completion_id)])
             if "session_id" in changes:
                 ensure_sessions(conn, [(org, rec.session_id)], rec.updated_at_us)
             return rec
@@ -366,6 +351,18 @@ class CompletionStore:
         with self.engine.connect() as conn:
             flt = replace(flt, tags=rarest_first(conn, org, flt.tags))
             return [row_to_record(r) for r in conn.execute(_filtered(org, flt, page))]
+
+    def query_completions(self, org: str, query: CompletionQuery, page: QueryPage) -> list[CompletionRecord]:
+        """A page of the completions matching a query (filter, search, fixed fields), in its order."""
+        with self.engine.connect() as conn:
+            return [row_to_record(r) for r in conn.execute(query_sql(conn, org, query, page))]
+
+    def aggregate(
+        self, org: str, query: CompletionQuery, group_by: Sequence[str], interval_us: int | None
+    ) -> list[AggregateGroup]:
+        """Counts, sums and exact duration percentiles of the query's completions, by group and time bucket."""
+        with self.engine.connect() as conn:
+            return aggregate(conn, org, query, group_by, interval_us)
 
     def ids_matching_tags(self, org: str, tags: Sequence[str], limit: int) -> list[str]:
         """Ids of up to `limit` completions carrying every tag, newest first."""
@@ -451,6 +448,7 @@ def _delete_completions(conn: Connection, org: str, ids: Sequence[str], created_
             return 0
         conditions = [completions.c.organization_id == org, completions.c.id.in_(locked)]
     doomed = select(completions.c.id).where(*conditions)
+    forget_completions(conn, org, doomed)
     conn.execute(
         delete(feedback_completions).where(
             feedback_completions.c.organization_id == org, feedback_completions.c.completion_id.in_(doomed)

@@ -105,6 +105,40 @@ class Completion(Base):
         Index("ix_completions_org_model_created_id", "organization_id", "model", "created_at_us", "id"),
         # The change feed behind live tail reads every organization's writes in commit-time order.
         Index("ix_completions_updated", "updated_at_us"),
+        # order_by cost/duration/total_tokens: keyset pages off the index. On PostgreSQL the
+        # nullable ones are built NULLS FIRST (migration 0005) so `desc` reads NULLs last, as SQLite does.
+        Index("ix_completions_org_cost_id", "organization_id", "cost", "id"),
+        Index("ix_completions_org_duration_id", "organization_id", "duration", "id"),
+        Index("ix_completions_org_total_tokens_id", "organization_id", "total_tokens", "id"),
+    )
+
+
+class CompletionMetadata(Base):
+    """metadata.<key> index: one row per top-level scalar metadata value of a completion."""
+
+    __tablename__ = "completion_metadata"
+    organization_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    completion_id: Mapped[str] = mapped_column(String(256), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[str] = mapped_column(String(256))
+    number: Mapped[float | None] = mapped_column(Double)  # the value when it is a number
+    created_at_us: Mapped[int] = mapped_column(BigInteger)
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["organization_id", "completion_id"],
+            ["completions.organization_id", "completions.id"],
+            ondelete="CASCADE",
+        ),
+        # metadata.k = "v" newest first off the index, as tags are.
+        Index(
+            "ix_completion_metadata_org_key_value_created",
+            "organization_id",
+            "key",
+            "value",
+            "created_at_us",
+            "completion_id",
+        ),
+        Index("ix_completion_metadata_org_key_number", "organization_id", "key", "number"),
     )
 
 
@@ -191,6 +225,7 @@ __all__ = [
     "ApiKey",
     "Base",
     "Completion",
+    "CompletionMetadata",
     "CompletionTag",
     "Feedback",
     "FeedbackCompletion",

@@ -11,6 +11,8 @@ from tenlog.v1 import completion_pb2 as pb
 from tenlog.v1 import completion_service_pb2 as api
 from tenlog.v1 import completion_service_pb2_grpc as api_grpc
 
+from tenlog_server.domain.completion_aggregates import AggregateGroup, parse_group_by, parse_interval
+from tenlog_server.domain.completion_query import build_query, make_query_page
 from tenlog_server.domain.completions import CompletionsService, Rejected
 from tenlog_server.domain.errors import FieldViolation, InvalidArgument
 from tenlog_server.domain.model import CompletionFilter
@@ -23,6 +25,7 @@ from .completion_mapping import (
     STATUS_NAMES,
     completion_to_record,
     record_to_completion,
+    timestamp,
     timestamp_us,
 )
 from .errors import bad_request
@@ -44,6 +47,25 @@ def completion_filter(request: Any) -> CompletionFilter:
         if request.HasField("created_before"):
             flt.created_before_us = timestamp_us(request.created_before)
     return flt
+
+
+def group_message(group: AggregateGroup) -> api.CompletionGroup:
+    """One aggregate group as a CompletionGroup message."""
+    message = api.CompletionGroup(
+        key=group.key,
+        count=group.count,
+        failed_count=group.failed_count,
+        prompt_tokens=group.prompt_tokens,
+        completion_tokens=group.completion_tokens,
+        total_tokens=group.total_tokens,
+        cost=group.cost,
+        duration_p50=group.duration_p50,
+        duration_p95=group.duration_p95,
+        duration_p99=group.duration_p99,
+    )
+    if group.bucket_start_us is not None:
+        message.bucket_start.CopyFrom(timestamp(group.bucket_start_us))
+    return message
 
 
 def rejected_message(rej: Rejected) -> api.RejectedCompletion:
@@ -122,12 +144,21 @@ class UnaryCompletionServicer(api_grpc.CompletionServiceServicer):
     async def ListCompletions(
         self, request: api.ListCompletionsRequest, context: grpc.aio.ServicerContext
     ) -> api.ListCompletionsResponse:
-        page = make_page(request.page_size, request.limit, request.offset, request.page_token)
-        rows = await self.completions.list_completions(current_org(context), completion_filter(request), page)
-        return api.ListCompletionsResponse(
-            completions=[record_to_completion(r) for r in rows],
-            next_page_token=next_token(page, rows),
-        )
+        org = current_org(context)
+        query = build_query(completion_filter(request), request.filter, request.search, request.order_by)
+        page = make_query_page(org, query, request.page_size, request.limit, request.offset, request.page_token)
+        rows, token = await self.completions.query(org, query, page)
+        return api.ListCompletionsResponse(completions=[record_to_completion(r) for r in rows], next_page_token=token)
+
+    @rpc
+    async def AggregateCompletions(
+        self, request: api.AggregateCompletionsRequest, context: grpc.aio.ServicerContext
+    ) -> api.AggregateCompletionsResponse:
+        query = build_query(None, request.filter, request.search)
+        group_by = parse_group_by(list(request.group_by))
+        interval_us = parse_interval(request.interval)
+        groups = await self.completions.aggregate(current_org(context), query, group_by, interval_us)
+        return api.AggregateCompletionsResponse(groups=[group_message(g) for g in groups])
 
     @rpc
     async def ListUngradedCompletions(

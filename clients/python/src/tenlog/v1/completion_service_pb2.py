@@ -32,7 +32,7 @@ from tenlog.v1 import completion_pb2 as tenlog_dot_v1_dot_completion__pb2
 from tenlog.v1 import options_pb2 as tenlog_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"tenlog/v1/completion_service.proto\x12\ttenlog.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1egoogle/rpc/error_details.proto\x1a\x1atenlog/v1/completion.proto\x1a\x17tenlog/v1/options.proto\"J\n\x17\x43reateCompletionRequest\x12/\n\ncompletion\x18\x01 \x01(\x0b\x32\x15.tenlog.v1.CompletionB\x04\xe2\x41\x01\x02\"{\n\x17UpdateCompletionRequest\x12/\n\ncompletion\x18\x01 \x01(\x0b\x32\x15.tenlog.v1.CompletionB\x04\xe2\x41\x01\x02\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\"(\n\x14GetCompletionRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"+\n\x17\x44\x65leteCompletionRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\xbc\x02\n\x16ListCompletionsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x0e\n\x06offset\x18\x03 \x01(\x05\x12\r\n\x05limit\x18\x04 \x01(\x05\x12\x0c\n\x04tags\x18\x05 \x03(\t\x12\x12\n\nsession_id\x18\x06 \x01(\t\x12!\n\x06status\x18\x07 \x01(\x0e\x32\x11.tenlog.v1.Status\x12\r\n\x05model\x18\x08 \x01(\t\x12\x31\n\rcreated_after\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x32\n\x0e\x63reated_before\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12!\n\x06source\x18\x0b \x01(\x0e\x32\x11.tenlog.v1.Source\"^\n\x17ListCompletionsResponse\x12*\n\x0b\x63ompletions\x18\x01 \x03(\x0b\x32\x15.tenlog.v1.Completion\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"w\n\x1eListUngradedCompletionsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x0e\n\x06offset\x18\x03 \x01(\x05\x12\r\n\x05limit\x18\x04 \x01(\x05\x12\x0f\n\x07task_id\x18\x05 \x01(\t\"f\n\x1fListUngradedCompletionsResponse\x12*\n\x0b\x63ompletions\x18\x01 \x03(\x0b\x32\x15.tenlog.v1.Completion\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"K\n\x1d\x42\x61tchCreateCompletionsRequest\x12*\n\x0b\x63ompletions\x18\x01 \x03(\x0b\x32\x15.tenlog.v1.Completion\"\x80\x01\n\x12RejectedCompletion\x12\r\n\x05index\x18\x01 \x01(\x05\x12\n\n\x02id\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12?\n\x10\x66ield_violations\x18\x04 \x03(\x0b\x32%.google.rpc.BadRequest.FieldViolation\"\x97\x01\n\x1e\x42\x61tchCreateCompletionsResponse\x12\x16\n\x0e\x61\x63\x63\x65pted_count\x18\x01 \x01(\x05\x12\x14\n\x0c\x61\x63\x63\x65pted_ids\x18\x02 \x03(\t\x12/\n\x08rejected\x18\x03 \x03(\x0b\x32\x1d.tenlog.v1.RejectedCompletion\x12\x16\n\x0erejected_count\x18\x04 \x01(\x05\"E\n\x18UploadCompletionsRequest\x12)\n\ncompletion\x18\x01 \x01(\x0b\x32\x15.tenlog.v1.Completion\"\x92\x01\n\x19UploadCompletionsResponse\x12\x16\n\x0e\x61\x63\x63\x65pted_count\x18\x01 \x01(\x05\x12\x14\n\x0c\x61\x63\x63\x65pted_ids\x18\x02 \x03(\t\x12/\n\x08rejected\x18\x03 \x03(\x0b\x32\x1d.tenlog.v1.RejectedCompletion\x12\x16\n\x0erejected_count\x18\x04 \x01(\x05\"E\n\x18StreamCompletionsRequest\x12)\n\ncompletion\x18\x01 \x01(\x0b\x32\x15.tenlog.v1.Completion\"y\n\x19StreamCompletionsResponse\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05index\x18\x02 \x01(\x05\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x03 \x01(\x08\x12/\n\x08rejected\x18\x04 \x01(\x0b\x32\x1d.tenlog.v1.RejectedCompletion\"]\n\x16TailCompletionsRequest\x12\x0c\n\x04tags\x18\x01 \x03(\t\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12!\n\x06status\x18\x03 \x01(\x0e\x32\x11.tenlog.v1.Status\"i\n\x17TailCompletionsResponse\x12#\n\x05\x65vent\x18\x01 \x01(\x0e\x32\x14.tenlog.v1.TailEvent\x12)\n\ncompletion\x18\x02 \x01(\x0b\x32\x15.tenlog.v1.Completion*W\n\tTailEvent\x12\x1a\n\x16TAIL_EVENT_UNSPECIFIED\x10\x00\x12\x16\n\x12TAIL_EVENT_CREATED\x10\x01\x12\x16\n\x12TAIL_EVENT_UPDATED\x10\x02\x32\xf7\n\n\x11\x43ompletionService\x12{\n\x10\x43reateCompletion\x12\".tenlog.v1.CreateCompletionRequest\x1a\x15.tenlog.v1.Completion\",\xc8\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02!\"\x13/api/v1/completions:\ncompletion\x12\x86\x01\n\x10UpdateCompletion\x12\".tenlog.v1.UpdateCompletionRequest\x1a\x15.tenlog.v1.Completion\"7\x82\xd3\xe4\x93\x02\x31\"#/api/v1/completions/{completion.id}:\ncompletion\x12\x82\x01\n\rGetCompletion\x12\x1f.tenlog.v1.GetCompletionRequest\x1a\x15.tenlog.v1.Completion\"9\x82\xd3\xe4\x93\x02\x33\x12\x18/api/v1/completions/{id}Z\x17\x12\x15/api/completions/{id}\x12p\n\x10\x44\x65leteCompletion\x12\".tenlog.v1.DeleteCompletionRequest\x1a\x16.google.protobuf.Empty\" \x82\xd3\xe4\x93\x02\x1a*\x18/api/v1/completions/{id}\x12\x89\x01\n\x0fListCompletions\x12!.tenlog.v1.ListCompletionsRequest\x1a\".tenlog.v1.ListCompletionsResponse\"/\x82\xd3\xe4\x93\x02)\x12\x13/api/v1/completionsZ\x12\x12\x10/api/completions\x12\x96\x01\n\x17ListUngradedCompletions\x12).tenlog.v1.ListUngradedCompletionsRequest\x1a*.tenlog.v1.ListUngradedCompletionsResponse\"$\x82\xd3\xe4\x93\x02\x1e\x12\x1c/api/v1/completions/ungraded\x12\x99\x01\n\x16\x42\x61tchCreateCompletions\x12(.tenlog.v1.BatchCreateCompletionsRequest\x1a).tenlog.v1.BatchCreateCompletionsResponse\"*\x82\xd3\xe4\x93\x02$\"\x1f/api/v1/completions:batchCreate:\x01*\x12\x90\x01\n\x11UploadCompletions\x12#.tenlog.v1.UploadCompletionsRequest\x1a$.tenlog.v1.UploadCompletionsResponse\".\x82\xd3\xe4\x93\x02(\"\x1a/api/v1/completions:upload:\ncompletion(\x01\x12\x92\x01\n\x11StreamCompletions\x12#.tenlog.v1.StreamCompletionsRequest\x1a$.tenlog.v1.StreamCompletionsResponse\".\x82\xd3\xe4\x93\x02(\"\x1a/api/v1/completions:stream:\ncompletion(\x01\x30\x01\x12|\n\x0fTailCompletions\x12!.tenlog.v1.TailCompletionsRequest\x1a\".tenlog.v1.TailCompletionsResponse\" \x82\xd3\xe4\x93\x02\x1a\x12\x18/api/v1/completions:tail0\x01\x42\x31Z/github.com/tenlog/tenlog/gen/tenlog/v1;tenlogv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"tenlog/v1/completion_service.proto\x12\ttenlog.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1egoogle/rpc/error_details.proto\x1a\x1atenlog/v1/completion.proto\x1a\x17tenlog/v1/options.proto\"J\n\x17\x43reateCompletionRequest\x12/\n\ncompletion\x18\x01 \x01(\x0b\x32\x15.tenlog.v1.CompletionB\x04\xe2\x41\x01\x02\"{\n\x17UpdateCompletionRequest\x12/\n\ncompletion\x18\x01 \x01(\x0b\x32\x15.tenlog.v1.CompletionB\x04\xe2\x41\x01\x02\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\"(\n\x14GetCompletionRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"+\n\x17\x44\x65leteCompletionRequest\x12\x10\n\x02id\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\xee\x02\n\x16ListCompletionsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x0e\n\x06offset\x18\x03 \x01(\x05\x12\r\n\x05limit\x18\x04 \x01(\x05\x12\x0c\n\x04tags\x18\x05 \x03(\t\x12\x12\n\nsession_id\x18\x06 \x01(\t\x12!\n\x06status\x18\x07 \x01(\x0e\x32\x11.tenlog.v1.Status\x12\r\n\x05model\x18\x08 \x01(\t\x12\x31\n\rcreated_after\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x32\n\x0e\x63reated_before\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12!\n\x06source\x18\x0b \x01(\x0e\x32\x11.tenlog.v1.Source\x12\x0e\n\x06\x66ilter\x18\x0c \x01(\t\x12\x0e\n\x06search\x18\r \x01(\t\x12\x10\n\x08order_by\x18\x0e \x01(\t\"^\n\x17ListCompletionsResponse\x12*\n\x0b\x63ompletions\x18\x01 \x03(\x0b\x32\x15.tenlog.v1.Completion\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"a\n\x1b\x41ggregateCompletionsRequest\x12\x0e\n\x06\x66ilter\x18\x01 \x01(\t\x12\x0e\n\x06search\x18\x02 \x01(\t\x12\x10\n\x08group_by\x18\x03 \x03(\t\x12\x10\n\x08interval\x18\x04 \x01(\t\"\xde\x02\n\x0f\x43ompletionGroup\x12\x30\n\x03key\x18\x01 \x03(\x0b\x32#.tenlog.v1.CompletionGroup.KeyEntry\x12\x30\n\x0c\x62ucket_start\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05\x63ount\x18\x03 \x01(\x03\x12\x14\n\x0c\x66\x61iled_count\x18\x04 \x01(\x03\x12\x15\n\rprompt_tokens\x18\x05 \x01(\x03\x12\x19\n\x11\x63ompletion_tokens\x18\x06 \x01(\x03\x12\x14\n\x0ctotal_tokens\x18\x07 \x01(\x03\x12\x0c\n\x04\x63ost\x18\x08 \x01(\x01\x12\x14\n\x0c\x64uration_p50\x18\t \x01(\x01\x12\x14\n\x0c\x64uration_p95\x18\n \x01(\x01\x12\x14\n\x0c\x64uration_p99\x18\x0b \x01(\x01\x1a*\n\x08KeyEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"J\n\x1c\x41ggregateCompletionsResponse\x12*\n\x06groups\x18\x01 \x03(\x0b\x32\x1a.tenlog.v1.CompletionGroup\"w\n\x1eListUngradedCompletionsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x0e\n\x06offset\x18\x03 \x01(\x05\x12\r\n\x05limit\x18\x04 \x01(\x05\x12\x0f\n\x07task_id\x18\x05 \x01(\t\"f\n\x1fListUngradedCompletionsResponse\x12*\n\x0b\x63ompletions\x18\x01 \x03(\x0b\x32\x15.tenlog.v1.Completion\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"K\n\x1d\x42\x61tchCreateCompletionsRequest\x12*\n\x0b\x63ompletions\x18\x01 \x03(\x0b\x32\x15.tenlog.v1.Completion\"\x80\x01\n\x12RejectedCompletion\x12\r\n\x05index\x18\x01 \x01(\x05\x12\n\n\x02id\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12?\n\x10\x66ield_violations\x18\x04 \x03(\x0b\x32%.google.rpc.BadRequest.FieldViolation\"\x97\x01\n\x1e\x42\x61tchCreateCompletionsResponse\x12\x16\n\x0e\x61\x63\x63\x65pted_count\x18\x01 \x01(\x05\x12\x14\n\x0c\x61\x63\x63\x65pted_ids\x18\x02 \x03(\t\x12/\n\x08rejected\x18\x03 \x03(\x0b\x32\x1d.tenlog.v1.RejectedCompletion\x12\x16\n\x0erejected_count\x18\x04 \x01(\x05\"E\n\x18UploadCompletionsRequest\x12)\n\ncompletion\x18\x01 \x01(\x0b\x32\x15.tenlog.v1.Completion\"\x92\x01\n\x19UploadCompletionsResponse\x12\x16\n\x0e\x61\x63\x63\x65pted_count\x18\x01 \x01(\x05\x12\x14\n\x0c\x61\x63\x63\x65pted_ids\x18\x02 \x03(\t\x12/\n\x08rejected\x18\x03 \x03(\x0b\x32\x1d.tenlog.v1.RejectedCompletion\x12\x16\n\x0erejected_count\x18\x04 \x01(\x05\"E\n\x18StreamCompletionsRequest\x12)\n\ncompletion\x18\x01 \x01(\x0b\x32\x15.tenlog.v1.Completion\"y\n\x19StreamCompletionsResponse\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05index\x18\x02 \x01(\x05\x12\x10\n\x08\x61\x63\x63\x65pted\x18\x03 \x01(\x08\x12/\n\x08rejected\x18\x04 \x01(\x0b\x32\x1d.tenlog.v1.RejectedCompletion\"]\n\x16TailCompletionsRequest\x12\x0c\n\x04tags\x18\x01 \x03(\t\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12!\n\x06status\x18\x03 \x01(\x0e\x32\x11.tenlog.v1.Status\"i\n\x17TailCompletionsResponse\x12#\n\x05\x65vent\x18\x01 \x01(\x0e\x32\x14.tenlog.v1.TailEvent\x12)\n\ncompletion\x18\x02 \x01(\x0b\x32\x15.tenlog.v1.Completion*W\n\tTailEvent\x12\x1a\n\x16TAIL_EVENT_UNSPECIFIED\x10\x00\x12\x16\n\x12TAIL_EVENT_CREATED\x10\x01\x12\x16\n\x12TAIL_EVENT_UPDATED\x10\x02\x32\x88\x0c\n\x11\x43ompletionService\x12{\n\x10\x43reateCompletion\x12\".tenlog.v1.CreateCompletionRequest\x1a\x15.tenlog.v1.Completion\",\xc8\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02!\"\x13/api/v1/completions:\ncompletion\x12\x86\x01\n\x10UpdateCompletion\x12\".tenlog.v1.UpdateCompletionRequest\x1a\x15.tenlog.v1.Completion\"7\x82\xd3\xe4\x93\x02\x31\"#/api/v1/completions/{completion.id}:\ncompletion\x12\x82\x01\n\rGetCompletion\x12\x1f.tenlog.v1.GetCompletionRequest\x1a\x15.tenlog.v1.Completion\"9\x82\xd3\xe4\x93\x02\x33\x12\x18/api/v1/completions/{id}Z\x17\x12\x15/api/completions/{id}\x12p\n\x10\x44\x65leteCompletion\x12\".tenlog.v1.DeleteCompletionRequest\x1a\x16.google.protobuf.Empty\" \x82\xd3\xe4\x93\x02\x1a*\x18/api/v1/completions/{id}\x12\x89\x01\n\x0fListCompletions\x12!.tenlog.v1.ListCompletionsRequest\x1a\".tenlog.v1.ListCompletionsResponse\"/\x82\xd3\xe4\x93\x02)\x12\x13/api/v1/completionsZ\x12\x12\x10/api/completions\x12\x8e\x01\n\x14\x41ggregateCompletions\x12&.tenlog.v1.AggregateCompletionsRequest\x1a\'.tenlog.v1.AggregateCompletionsResponse\"%\x82\xd3\xe4\x93\x02\x1f\x12\x1d/api/v1/completions:aggregate\x12\x96\x01\n\x17ListUngradedCompletions\x12).tenlog.v1.ListUngradedCompletionsRequest\x1a*.tenlog.v1.ListUngradedCompletionsResponse\"$\x82\xd3\xe4\x93\x02\x1e\x12\x1c/api/v1/completions/ungraded\x12\x99\x01\n\x16\x42\x61tchCreateCompletions\x12(.tenlog.v1.BatchCreateCompletionsRequest\x1a).tenlog.v1.BatchCreateCompletionsResponse\"*\x82\xd3\xe4\x93\x02$\"\x1f/api/v1/completions:batchCreate:\x01*\x12\x90\x01\n\x11UploadCompletions\x12#.tenlog.v1.UploadCompletionsRequest\x1a$.tenlog.v1.UploadCompletionsResponse\".\x82\xd3\xe4\x93\x02(\"\x1a/api/v1/completions:upload:\ncompletion(\x01\x12\x92\x01\n\x11StreamCompletions\x12#.tenlog.v1.StreamCompletionsRequest\x1a$.tenlog.v1.StreamCompletionsResponse\".\x82\xd3\xe4\x93\x02(\"\x1a/api/v1/completions:stream:\ncompletion(\x01\x30\x01\x12|\n\x0fTailCompletions\x12!.tenlog.v1.TailCompletionsRequest\x1a\".tenlog.v1.TailCompletionsResponse\" \x82\xd3\xe4\x93\x02\x1a\x12\x18/api/v1/completions:tail0\x01\x42\x31Z/github.com/tenlog/tenlog/gen/tenlog/v1;tenlogv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -48,6 +48,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETCOMPLETIONREQUEST'].fields_by_name['id']._serialized_options = b'\342A\001\002'
   _globals['_DELETECOMPLETIONREQUEST'].fields_by_name['id']._loaded_options = None
   _globals['_DELETECOMPLETIONREQUEST'].fields_by_name['id']._serialized_options = b'\342A\001\002'
+  _globals['_COMPLETIONGROUP_KEYENTRY']._loaded_options = None
+  _globals['_COMPLETIONGROUP_KEYENTRY']._serialized_options = b'8\001'
   _globals['_COMPLETIONSERVICE'].methods_by_name['CreateCompletion']._loaded_options = None
   _globals['_COMPLETIONSERVICE'].methods_by_name['CreateCompletion']._serialized_options = b'\310\363\030\311\001\202\323\344\223\002!\"\023/api/v1/completions:\ncompletion'
   _globals['_COMPLETIONSERVICE'].methods_by_name['UpdateCompletion']._loaded_options = None
@@ -58,6 +60,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_COMPLETIONSERVICE'].methods_by_name['DeleteCompletion']._serialized_options = b'\202\323\344\223\002\032*\030/api/v1/completions/{id}'
   _globals['_COMPLETIONSERVICE'].methods_by_name['ListCompletions']._loaded_options = None
   _globals['_COMPLETIONSERVICE'].methods_by_name['ListCompletions']._serialized_options = b'\202\323\344\223\002)\022\023/api/v1/completionsZ\022\022\020/api/completions'
+  _globals['_COMPLETIONSERVICE'].methods_by_name['AggregateCompletions']._loaded_options = None
+  _globals['_COMPLETIONSERVICE'].methods_by_name['AggregateCompletions']._serialized_options = b'\202\323\344\223\002\037\022\035/api/v1/completions:aggregate'
   _globals['_COMPLETIONSERVICE'].methods_by_name['ListUngradedCompletions']._loaded_options = None
   _globals['_COMPLETIONSERVICE'].methods_by_name['ListUngradedCompletions']._serialized_options = b'\202\323\344\223\002\036\022\034/api/v1/completions/ungraded'
   _globals['_COMPLETIONSERVICE'].methods_by_name['BatchCreateCompletions']._loaded_options = None
@@ -68,8 +72,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_COMPLETIONSERVICE'].methods_by_name['StreamCompletions']._serialized_options = b'\202\323\344\223\002(\"\032/api/v1/completions:stream:\ncompletion'
   _globals['_COMPLETIONSERVICE'].methods_by_name['TailCompletions']._loaded_options = None
   _globals['_COMPLETIONSERVICE'].methods_by_name['TailCompletions']._serialized_options = b'\202\323\344\223\002\032\022\030/api/v1/completions:tail'
-  _globals['_TAILEVENT']._serialized_start=2199
-  _globals['_TAILEVENT']._serialized_end=2286
+  _globals['_TAILEVENT']._serialized_start=2777
+  _globals['_TAILEVENT']._serialized_end=2864
   _globals['_CREATECOMPLETIONREQUEST']._serialized_start=293
   _globals['_CREATECOMPLETIONREQUEST']._serialized_end=367
   _globals['_UPDATECOMPLETIONREQUEST']._serialized_start=369
@@ -79,31 +83,39 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_DELETECOMPLETIONREQUEST']._serialized_start=536
   _globals['_DELETECOMPLETIONREQUEST']._serialized_end=579
   _globals['_LISTCOMPLETIONSREQUEST']._serialized_start=582
-  _globals['_LISTCOMPLETIONSREQUEST']._serialized_end=898
-  _globals['_LISTCOMPLETIONSRESPONSE']._serialized_start=900
-  _globals['_LISTCOMPLETIONSRESPONSE']._serialized_end=994
-  _globals['_LISTUNGRADEDCOMPLETIONSREQUEST']._serialized_start=996
-  _globals['_LISTUNGRADEDCOMPLETIONSREQUEST']._serialized_end=1115
-  _globals['_LISTUNGRADEDCOMPLETIONSRESPONSE']._serialized_start=1117
-  _globals['_LISTUNGRADEDCOMPLETIONSRESPONSE']._serialized_end=1219
-  _globals['_BATCHCREATECOMPLETIONSREQUEST']._serialized_start=1221
-  _globals['_BATCHCREATECOMPLETIONSREQUEST']._serialized_end=1296
-  _globals['_REJECTEDCOMPLETION']._serialized_start=1299
-  _globals['_REJECTEDCOMPLETION']._serialized_end=1427
-  _globals['_BATCHCREATECOMPLETIONSRESPONSE']._serialized_start=1430
-  _globals['_BATCHCREATECOMPLETIONSRESPONSE']._serialized_end=1581
-  _globals['_UPLOADCOMPLETIONSREQUEST']._serialized_start=1583
-  _globals['_UPLOADCOMPLETIONSREQUEST']._serialized_end=1652
-  _globals['_UPLOADCOMPLETIONSRESPONSE']._serialized_start=1655
-  _globals['_UPLOADCOMPLETIONSRESPONSE']._serialized_end=1801
-  _globals['_STREAMCOMPLETIONSREQUEST']._serialized_start=1803
-  _globals['_STREAMCOMPLETIONSREQUEST']._serialized_end=1872
-  _globals['_STREAMCOMPLETIONSRESPONSE']._serialized_start=1874
-  _globals['_STREAMCOMPLETIONSRESPONSE']._serialized_end=1995
-  _globals['_TAILCOMPLETIONSREQUEST']._serialized_start=1997
-  _globals['_TAILCOMPLETIONSREQUEST']._serialized_end=2090
-  _globals['_TAILCOMPLETIONSRESPONSE']._serialized_start=2092
-  _globals['_TAILCOMPLETIONSRESPONSE']._serialized_end=2197
-  _globals['_COMPLETIONSERVICE']._serialized_start=2289
-  _globals['_COMPLETIONSERVICE']._serialized_end=3688
+  _globals['_LISTCOMPLETIONSREQUEST']._serialized_end=948
+  _globals['_LISTCOMPLETIONSRESPONSE']._serialized_start=950
+  _globals['_LISTCOMPLETIONSRESPONSE']._serialized_end=1044
+  _globals['_AGGREGATECOMPLETIONSREQUEST']._serialized_start=1046
+  _globals['_AGGREGATECOMPLETIONSREQUEST']._serialized_end=1143
+  _globals['_COMPLETIONGROUP']._serialized_start=1146
+  _globals['_COMPLETIONGROUP']._serialized_end=1496
+  _globals['_COMPLETIONGROUP_KEYENTRY']._serialized_start=1454
+  _globals['_COMPLETIONGROUP_KEYENTRY']._serialized_end=1496
+  _globals['_AGGREGATECOMPLETIONSRESPONSE']._serialized_start=1498
+  _globals['_AGGREGATECOMPLETIONSRESPONSE']._serialized_end=1572
+  _globals['_LISTUNGRADEDCOMPLETIONSREQUEST']._serialized_start=1574
+  _globals['_LISTUNGRADEDCOMPLETIONSREQUEST']._serialized_end=1693
+  _globals['_LISTUNGRADEDCOMPLETIONSRESPONSE']._serialized_start=1695
+  _globals['_LISTUNGRADEDCOMPLETIONSRESPONSE']._serialized_end=1797
+  _globals['_BATCHCREATECOMPLETIONSREQUEST']._serialized_start=1799
+  _globals['_BATCHCREATECOMPLETIONSREQUEST']._serialized_end=1874
+  _globals['_REJECTEDCOMPLETION']._serialized_start=1877
+  _globals['_REJECTEDCOMPLETION']._serialized_end=2005
+  _globals['_BATCHCREATECOMPLETIONSRESPONSE']._serialized_start=2008
+  _globals['_BATCHCREATECOMPLETIONSRESPONSE']._serialized_end=2159
+  _globals['_UPLOADCOMPLETIONSREQUEST']._serialized_start=2161
+  _globals['_UPLOADCOMPLETIONSREQUEST']._serialized_end=2230
+  _globals['_UPLOADCOMPLETIONSRESPONSE']._serialized_start=2233
+  _globals['_UPLOADCOMPLETIONSRESPONSE']._serialized_end=2379
+  _globals['_STREAMCOMPLETIONSREQUEST']._serialized_start=2381
+  _globals['_STREAMCOMPLETIONSREQUEST']._serialized_end=2450
+  _globals['_STREAMCOMPLETIONSRESPONSE']._serialized_start=2452
+  _globals['_STREAMCOMPLETIONSRESPONSE']._serialized_end=2573
+  _globals['_TAILCOMPLETIONSREQUEST']._serialized_start=2575
+  _globals['_TAILCOMPLETIONSREQUEST']._serialized_end=2668
+  _globals['_TAILCOMPLETIONSRESPONSE']._serialized_start=2670
+  _globals['_TAILCOMPLETIONSRESPONSE']._serialized_end=2775
+  _globals['_COMPLETIONSERVICE']._serialized_start=2867
+  _globals['_COMPLETIONSERVICE']._serialized_end=4411
 # @@protoc_insertion_point(module_scope)

@@ -53,7 +53,7 @@ class DeleteCompletionRequest(_message.Message):
     def __init__(self, id: _Optional[str] = ...) -> None: ...
 
 class ListCompletionsRequest(_message.Message):
-    __slots__ = ("page_size", "page_token", "offset", "limit", "tags", "session_id", "status", "model", "created_after", "created_before", "source")
+    __slots__ = ("page_size", "page_token", "offset", "limit", "tags", "session_id", "status", "model", "created_after", "created_before", "source", "filter", "search", "order_by")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     OFFSET_FIELD_NUMBER: _ClassVar[int]
@@ -65,6 +65,9 @@ class ListCompletionsRequest(_message.Message):
     CREATED_AFTER_FIELD_NUMBER: _ClassVar[int]
     CREATED_BEFORE_FIELD_NUMBER: _ClassVar[int]
     SOURCE_FIELD_NUMBER: _ClassVar[int]
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    SEARCH_FIELD_NUMBER: _ClassVar[int]
+    ORDER_BY_FIELD_NUMBER: _ClassVar[int]
     page_size: int
     page_token: str
     offset: int
@@ -76,7 +79,10 @@ class ListCompletionsRequest(_message.Message):
     created_after: _timestamp_pb2.Timestamp
     created_before: _timestamp_pb2.Timestamp
     source: _completion_pb2.Source
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., offset: _Optional[int] = ..., limit: _Optional[int] = ..., tags: _Optional[_Iterable[str]] = ..., session_id: _Optional[str] = ..., status: _Optional[_Union[_completion_pb2.Status, str]] = ..., model: _Optional[str] = ..., created_after: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., source: _Optional[_Union[_completion_pb2.Source, str]] = ...) -> None: ...
+    filter: str
+    search: str
+    order_by: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., offset: _Optional[int] = ..., limit: _Optional[int] = ..., tags: _Optional[_Iterable[str]] = ..., session_id: _Optional[str] = ..., status: _Optional[_Union[_completion_pb2.Status, str]] = ..., model: _Optional[str] = ..., created_after: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., source: _Optional[_Union[_completion_pb2.Source, str]] = ..., filter: _Optional[str] = ..., search: _Optional[str] = ..., order_by: _Optional[str] = ...) -> None: ...
 
 class ListCompletionsResponse(_message.Message):
     __slots__ = ("completions", "next_page_token")
@@ -85,6 +91,57 @@ class ListCompletionsResponse(_message.Message):
     completions: _containers.RepeatedCompositeFieldContainer[_completion_pb2.Completion]
     next_page_token: str
     def __init__(self, completions: _Optional[_Iterable[_Union[_completion_pb2.Completion, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class AggregateCompletionsRequest(_message.Message):
+    __slots__ = ("filter", "search", "group_by", "interval")
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    SEARCH_FIELD_NUMBER: _ClassVar[int]
+    GROUP_BY_FIELD_NUMBER: _ClassVar[int]
+    INTERVAL_FIELD_NUMBER: _ClassVar[int]
+    filter: str
+    search: str
+    group_by: _containers.RepeatedScalarFieldContainer[str]
+    interval: str
+    def __init__(self, filter: _Optional[str] = ..., search: _Optional[str] = ..., group_by: _Optional[_Iterable[str]] = ..., interval: _Optional[str] = ...) -> None: ...
+
+class CompletionGroup(_message.Message):
+    __slots__ = ("key", "bucket_start", "count", "failed_count", "prompt_tokens", "completion_tokens", "total_tokens", "cost", "duration_p50", "duration_p95", "duration_p99")
+    class KeyEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    BUCKET_START_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    FAILED_COUNT_FIELD_NUMBER: _ClassVar[int]
+    PROMPT_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    COMPLETION_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    COST_FIELD_NUMBER: _ClassVar[int]
+    DURATION_P50_FIELD_NUMBER: _ClassVar[int]
+    DURATION_P95_FIELD_NUMBER: _ClassVar[int]
+    DURATION_P99_FIELD_NUMBER: _ClassVar[int]
+    key: _containers.ScalarMap[str, str]
+    bucket_start: _timestamp_pb2.Timestamp
+    count: int
+    failed_count: int
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+    cost: float
+    duration_p50: float
+    duration_p95: float
+    duration_p99: float
+    def __init__(self, key: _Optional[_Mapping[str, str]] = ..., bucket_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., count: _Optional[int] = ..., failed_count: _Optional[int] = ..., prompt_tokens: _Optional[int] = ..., completion_tokens: _Optional[int] = ..., total_tokens: _Optional[int] = ..., cost: _Optional[float] = ..., duration_p50: _Optional[float] = ..., duration_p95: _Optional[float] = ..., duration_p99: _Optional[float] = ...) -> None: ...
+
+class AggregateCompletionsResponse(_message.Message):
+    __slots__ = ("groups",)
+    GROUPS_FIELD_NUMBER: _ClassVar[int]
+    groups: _containers.RepeatedCompositeFieldContainer[CompletionGroup]
+    def __init__(self, groups: _Optional[_Iterable[_Union[CompletionGroup, _Mapping]]] = ...) -> None: ...
 
 class ListUngradedCompletionsRequest(_message.Message):
     __slots__ = ("page_size", "page_token", "offset", "limit", "task_id")

@@ -62,6 +62,11 @@ class CompletionServiceStub:
                 request_serializer=tenlog_dot_v1_dot_completion__service__pb2.ListCompletionsRequest.SerializeToString,
                 response_deserializer=tenlog_dot_v1_dot_completion__service__pb2.ListCompletionsResponse.FromString,
                 _registered_method=True)
+        self.AggregateCompletions = channel.unary_unary(
+                '/tenlog.v1.CompletionService/AggregateCompletions',
+                request_serializer=tenlog_dot_v1_dot_completion__service__pb2.AggregateCompletionsRequest.SerializeToString,
+                response_deserializer=tenlog_dot_v1_dot_completion__service__pb2.AggregateCompletionsResponse.FromString,
+                _registered_method=True)
         self.ListUngradedCompletions = channel.unary_unary(
                 '/tenlog.v1.CompletionService/ListUngradedCompletions',
                 request_serializer=tenlog_dot_v1_dot_completion__service__pb2.ListUngradedCompletionsRequest.SerializeToString,
@@ -130,7 +135,15 @@ class CompletionServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListCompletions(self, request, context):
-        """Lists completions newest first, filtered by tags, session, status, model and time.
+        """Lists completions matching a filter and full-text search, newest first unless order_by says otherwise.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AggregateCompletions(self, request, context):
+        """Totals and duration percentiles of the completions matching a filter and search,
+        grouped by fields and optionally by time bucket. Exact (see docs/read-side.md).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -198,6 +211,11 @@ def add_CompletionServiceServicer_to_server(servicer, server):
                     servicer.ListCompletions,
                     request_deserializer=tenlog_dot_v1_dot_completion__service__pb2.ListCompletionsRequest.FromString,
                     response_serializer=tenlog_dot_v1_dot_completion__service__pb2.ListCompletionsResponse.SerializeToString,
+            ),
+            'AggregateCompletions': grpc.unary_unary_rpc_method_handler(
+                    servicer.AggregateCompletions,
+                    request_deserializer=tenlog_dot_v1_dot_completion__service__pb2.AggregateCompletionsRequest.FromString,
+                    response_serializer=tenlog_dot_v1_dot_completion__service__pb2.AggregateCompletionsResponse.SerializeToString,
             ),
             'ListUngradedCompletions': grpc.unary_unary_rpc_method_handler(
                     servicer.ListUngradedCompletions,
@@ -361,6 +379,33 @@ class CompletionService:
             '/tenlog.v1.CompletionService/ListCompletions',
             tenlog_dot_v1_dot_completion__service__pb2.ListCompletionsRequest.SerializeToString,
             tenlog_dot_v1_dot_completion__service__pb2.ListCompletionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AggregateCompletions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tenlog.v1.CompletionService/AggregateCompletions',
+            tenlog_dot_v1_dot_completion__service__pb2.AggregateCompletionsRequest.SerializeToString,
+            tenlog_dot_v1_dot_completion__service__pb2.AggregateCompletionsResponse.FromString,
             options,
             channel_credentials,
             insecure,

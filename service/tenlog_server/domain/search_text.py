@@ -1,0 +1,103 @@
+"""What full-text search and metadata filters see of a completion, computed from its documents.
+
+search_text: the text of the request's messages (and prompt) and of the
+response's message contents, tool call arguments included, in the shapes of
+the OpenAI chat and completions APIs and of Anthropic's content blocks.
+lifted_metadata: the top-level scalar keys of the metadata document, which
+metadata.<key> filters and group_by read from an indexed side table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+MAX_SEARCH_TEXT = 100_000  # characters indexed per completion; the rest is not searchable
+MAX_METADATA_VALUE = 256  # longer string values are not lifted (not filterable)
+MAX_METADATA_KEY = 128  # nor are values under longer keys
+
+
+def _sequence(value: Any) -> Sequence[Any]:
+    return value if isinstance(value, Sequence) and not isinstance(value, str | bytes) else ()
+
+
+def _content_texts(content: Any) -> Iterator[str]:
+    """Text of a message content: a string, or a list of parts (text parts, tool_use inputs, tool results)."""
+    if isinstance(content, str):
+        yield content
+        return
+    for part in _sequence(content):
+        if isinstance(part, str):
+            yield part
+        elif isinstance(part, Mapping):
+            text = part.get("text")
+            if isinstance(text, str):
+                yield text
+            if "input" in part and isinstance(part["input"], Mapping):
+                yield from _scalar_texts(part["input"])
+            if "content" in part:
+                yield from _content_texts(part["content"])
+
+
+def _scalar_texts(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _scalar_texts(item)
+    elif isinstance(value, Sequence) and not isinstance(value, bytes):
+        for item in value:
+            yield from _scalar_texts(item)
+
+
+def _message_texts(message: Any) -> Iterator[str]:
+    if not isinstance(message, Mapping):
+        return
+    yield from _content_texts(message.get("content"))
+    for call in _sequence(message.get("tool_calls")):
+        function = call.get("function") if isinstance(call, Mapping) else None
+        if isinstance(function, Mapping) and isinstance(function.get("arguments"), str):
+            yield function["arguments"]
+    function_call = message.get("function_call")
+    if isinstance(function_call, Mapping) and isinstance(function_call.get("arguments"), str):
+        yield function_call["arguments"]
+
+
+def search_text(request: Mapping[str, Any] | None, response: Mapping[str, Any] | None) -> str:
+    """The searchable text of a completion (at most MAX_SEARCH_TEXT characters)."""
+    parts: list[str] = []
+    if request:
+        for message in _sequence(request.get("messages")):
+            parts.extend(_message_texts(message))
+        prompt = request.get("prompt")
+        if isinstance(prompt, str):
+            parts.append(prompt)
+    if response:
+        for choice in _sequence(response.get("choices")):
+            if isinstance(choice, Mapping):
+                parts.extend(_message_texts(choice.get("message")))
+                if isinstance(choice.get("text"), str):
+                    parts.append(choice["text"])
+        if "content" in response:  # Anthropic messages
+            parts.extend(_content_texts(response["content"]))
+    text = "\n".join(parts)
+    return text[:MAX_SEARCH_TEXT]
+
+
+def lifted_metadata(metadata: Mapping[str, Any] | None) -> list[tuple[str, str, float | None]]:
+    """(key, text, number) of each top-level scalar metadata value; numbers keep their text too."""
+    if not metadata:
+        return []
+    out: list[tuple[str, str, float | None]] = []
+    for key in metadata:
+        if len(key) > MAX_METADATA_KEY:
+            continue
+        value = metadata[key]
+        if isinstance(value, bool):
+            out.append((key, "true" if value else "false", None))
+        elif isinstance(value, int | float):
+            number = float(value)
+            out.append((key, str(value), number))
+        elif isinstance(value, str) and len(value) <= MAX_METADATA_VALUE:
+            out.append((key, value, None))
+    return out

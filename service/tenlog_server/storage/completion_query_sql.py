@@ -1,0 +1,250 @@
+"""A CompletionQuery as SQL: the filter predicate, full-text search and keyset-paged order.
+
+Every value reaches the database as a bound parameter; field names map onto a
+fixed set of columns, so nothing the caller writes is ever part of the SQL text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    and_,
+    bindparam,
+    exists,
+    false,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+    text,
+    true,
+)
+
+from tenlog_server.domain.completion_query import (
+    AllOf,
+    CompletionQuery,
+    Condition,
+    NoneOf,
+    Predicate,
+    QueryPage,
+)
+
+from .read_index import TS_CONFIG, completion_metadata, completion_search
+from .schema import Completion, CompletionTag, FeedbackCompletion
+from .tag_rarity import rarest_first
+
+completions = cast(Table, Completion.__table__)
+completion_tags = cast(Table, CompletionTag.__table__)
+feedback_completions = cast(Table, FeedbackCompletion.__table__)
+
+_COLUMNS = {
+    "id": completions.c.id,
+    "model": completions.c.model,
+    "session_id": completions.c.session_id,
+    "source": completions.c.source,
+    "status": completions.c.status,
+    "kind": completions.c.kind,
+    "duration": completions.c.duration,
+    "cost": completions.c.cost,
+    "prompt_tokens": completions.c.prompt_tokens,
+    "completion_tokens": completions.c.completion_tokens,
+    "total_tokens": completions.c.total_tokens,
+    "created_at": completions.c.created_at_us,
+    "updated_at": completions.c.updated_at_us,
+}
+_NULLABLE = frozenset({"duration", "cost"})
+FTS_RARE_CAP = 20_000  # SQLite: fewer matches than this drive the query from the index; more are probed per row
+
+
+def _compare(column: Any, operator: str, value: Any) -> ColumnElement[bool]:
+    if operator == "=":
+        return cast(ColumnElement[bool], column == value)
+    if operator == "!=":
+        return cast(ColumnElement[bool], column != value)
+    if operator == "<":
+        return cast(ColumnElement[bool], column < value)
+    if operator == "<=":
+        return cast(ColumnElement[bool], column <= value)
+    if operator == ">":
+        return cast(ColumnElement[bool], column > value)
+    assert operator == ">="
+    return cast(ColumnElement[bool], column >= value)
+
+
+def _tagged(org: str, tag: str) -> ColumnElement[bool]:
+    return exists().where(
+        completion_tags.c.organization_id == org,
+        completion_tags.c.completion_id == completions.c.id,
+        completion_tags.c.tag == tag,
+    )
+
+
+def _graded() -> ColumnElement[bool]:
+    return exists().where(
+        feedback_completions.c.organization_id == completions.c.organization_id,
+        feedback_completions.c.completion_id == completions.c.id,
+    )
+
+
+def _metadata(org: str, cond: Condition) -> ColumnElement[bool]:
+    m = completion_metadata
+    base = [m.c.organization_id == org, m.c.completion_id == completions.c.id, m.c.key == cond.key]
+    if cond.operator == "exists":
+        return exists().where(*base)
+    column = m.c.value if isinstance(cond.value, str) else m.c.number
+    if cond.operator == "!=":  # absent keys differ from every value too
+        return ~exists().where(*base, column == cond.value)
+    return exists().where(*base, _compare(column, cond.operator, cond.value))
+
+
+def condition_sql(org: str, cond: Condition) -> ColumnElement[bool]:
+    """One typed condition as a WHERE clause over completions."""
+    if cond.field == "tags":
+        return ~_tagged(org, str(cond.value)) if cond.operator == "!=" else _tagged(org, str(cond.value))
+    if cond.field == "graded":
+        want = bool(cond.value) == (cond.operator == "=")
+        return _graded() if want else ~_graded()
+    if cond.field == "metadata":
+        return _metadata(org, cond)
+    column = _COLUMNS[cond.field]
+    clause = _compare(column, cond.operator, cond.value)
+    if cond.operator == "!=" and cond.field in _NULLABLE:  # a missing cost differs from every cost
+        clause = or_(clause, column.is_(None))
+    return clause
+
+
+def predicate_sql(org: str, predicate: Predicate) -> ColumnElement[bool]:
+    """A typed predicate tree as a WHERE clause."""
+    if isinstance(predicate, Condition):
+        return condition_sql(org, predicate)
+    if isinstance(predicate, NoneOf):
+        return not_(predicate_sql(org, predicate.part))
+    parts = [predicate_sql(org, p) for p in predicate.parts]
+    return and_(true(), *parts) if isinstance(predicate, AllOf) else or_(false(), *parts)
+
+
+def _top_level(predicate: Predicate | None) -> list[Condition]:
+    if isinstance(predicate, Condition):
+        return [predicate]
+    if isinstance(predicate, AllOf):
+        return [p for part in predicate.parts for p in _top_level(part)]
+    return []
+
+
+def fts5_query(terms: Sequence[Sequence[str]]) -> str:
+    """An FTS5 MATCH string: each term a quoted phrase (words are \\w+ only, so no quote can appear)."""
+    return " ".join('"' + " ".join(words) + '"' for words in terms)
+
+
+def search_sql(conn: Connection, org: str, terms: Sequence[Sequence[str]]) -> ColumnElement[bool]:
+    """A WHERE clause matching completions whose search text holds every term."""
+    if conn.dialect.name == "sqlite":
+        match = fts5_query(terms)
+        capped = text(
+            "SELECT count(*) FROM (SELECT rowid FROM completion_search WHERE completion_search MATCH :q LIMIT :cap)"
+        )
+        found = conn.execute(capped, {"q": match, "cap": FTS_RARE_CAP}).scalar_one()
+        rowid: ColumnElement[Any] = literal_column("completions.rowid")
+        if found < FTS_RARE_CAP:  # rare: read the few matches off the index, then sort them
+            matches = text("SELECT rowid FROM completion_search WHERE completion_search MATCH :q").bindparams(q=match)
+            return cast(ColumnElement[bool], rowid.in_(matches))
+        # Common: walk completions in order and probe the index per row; a page is found early.
+        probe = text(
+            "SELECT 1 FROM completion_search WHERE completion_search MATCH :q"
+            " AND completion_search.rowid = completions.rowid"
+        ).bindparams(q=match)
+        return cast(ColumnElement[bool], exists(probe.columns()))
+    query: Any = None
+    for i, words in enumerate(terms):
+        phrase = func.phraseto_tsquery(
+            literal_column(f"'{TS_CONFIG}'::regconfig"), bindparam(f"search_{i}", " ".join(words))
+        )
+        query = phrase if query is None else query.op("&&")(phrase)
+    s = completion_search
+    return exists().where(
+        s.c.organization_id == org,
+        s.c.completion_id == completions.c.id,
+        s.c.document.op("@@")(query),
+    )
+
+
+def _keyset(column: Any, ident: Any, nullable: bool, descending: bool, value: Any, last_id: str) -> Any:
+    if descending:
+        if value is None:
+            return and_(column.is_(None), ident < last_id)
+        after = or_(column < value, and_(column == value, ident < last_id))
+        return or_(after, column.is_(None)) if nullable else after
+    if value is None:
+        return or_(and_(column.is_(None), ident > last_id), column.is_not(None))
+    return or_(column > value, and_(column == value, ident > last_id))
+
+
+def query_sql(
+    conn: Connection, org: str, query: CompletionQuery, page: QueryPage | None, columns: list[Any] | None = None
+) -> Any:
+    """The SELECT of a query's page (every match when page is None), in the query's order.
+
+    Ordered by time, a tag (the rarest named at the top level) or a metadata
+    equality drives the query from its index, newest first, as tag listings do.
+    """
+    c = completions.c
+    fixed = query.fixed
+    select_from: Any = completions
+    sort, ident = c.created_at_us, c.id
+    top = _top_level(query.predicate)
+    tags = list(dict.fromkeys([*fixed.tags, *(str(t.value) for t in top if t.field == "tags" and t.operator == "=")]))
+    where: list[Any] = [c.organization_id == org]
+    if query.order.field == "created_at" and tags:
+        tags = rarest_first(conn, org, tags)
+        driver = completion_tags.alias("driver")
+        select_from = completions.join(
+            driver, and_(driver.c.organization_id == c.organization_id, driver.c.completion_id == c.id)
+        )
+        where += [driver.c.organization_id == org, driver.c.tag == tags[0]]
+        sort, ident = driver.c.created_at_us, driver.c.completion_id
+    elif query.order.field == "created_at":
+        meta = next((t for t in top if t.field == "metadata" and t.operator == "=" and isinstance(t.value, str)), None)
+        if meta is not None:
+            driver = completion_metadata.alias("driver")
+            select_from = completions.join(
+                driver, and_(driver.c.organization_id == c.organization_id, driver.c.completion_id == c.id)
+            )
+            where += [driver.c.organization_id == org, driver.c.key == meta.key, driver.c.value == meta.value]
+            sort, ident = driver.c.created_at_us, driver.c.completion_id
+    where += [_tagged(org, tag) for tag in fixed.tags]
+    for name in ("session_id", "status", "model", "source"):
+        if getattr(fixed, name):
+            where.append(_COLUMNS[name] == getattr(fixed, name))
+    if fixed.created_after_us is not None:
+        where.append(c.created_at_us >= fixed.created_after_us)
+    if fixed.created_before_us is not None:
+        where.append(c.created_at_us < fixed.created_before_us)
+    if query.predicate is not None:
+        where.append(predicate_sql(org, query.predicate))
+    if query.search:
+        where.append(search_sql(conn, org, query.search))
+    statement = select(*(columns or [completions])).select_from(select_from).where(*where)
+    if page is None:
+        return statement
+    field = query.order.field
+    if field != "created_at":
+        sort = _COLUMNS[field]
+    nullable = field in _NULLABLE
+    descending = query.order.descending
+    if page.after is not None:
+        statement = statement.where(_keyset(sort, ident, nullable, descending, page.after.value, page.after.id))
+    postgres = conn.dialect.name == "postgresql"
+    if descending:
+        first = sort.desc().nulls_last() if postgres and nullable else sort.desc()
+        statement = statement.order_by(first, ident.desc())
+    else:
+        first = sort.asc().nulls_first() if postgres and nullable else sort.asc()
+        statement = statement.order_by(first, ident.asc())
+    statement = statement.limit(page.limit)
+    return statement.offset(page.offset) if page.offset else statement
