@@ -32,5 +32,9 @@ def test_migrations_produce_exactly_the_models(tmp_path: Path) -> None:
     upgrade(engine)
     upgrade(engine)  # idempotent
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        # The full-text index is an FTS5 virtual table (and its shadow tables), which models cannot describe.
+        opts = {
+            "include_name": lambda name, kind, _parent: not (kind == "table" and name.startswith("completion_search"))
+        }
+        diff = compare_metadata(MigrationContext.configure(conn, opts=opts), Base.metadata)
     assert diff == [], f"models changed without a migration: {diff}"

@@ -35,7 +35,9 @@ def _chat(i: int, tag: str, **fields: Any) -> pb.Completion:
                 "message": {
                     "role": "assistant",
                     "content": "Here you go." if i % 4 else None,
-                    "tool_calls": [{"id": "t", "type": "function", "function": {"name": "f", "arguments": '{"city": "Zanzibar"}'}}]
+                    "tool_calls": [
+                        {"id": "t", "type": "function", "function": {"name": "f", "arguments": '{"city": "Zanzibar"}'}}
+                    ]
                     if i % 4 == 0
                     else [],
                 },
@@ -288,7 +290,7 @@ def test_aggregate_totals_tags_metadata_and_search(api: Api, seeded: str) -> Non
     ("fields", "field", "fragment"),
     [
         ({"filter": "model = "}, "filter", "position 9"),
-        ({"filter": 'model = "x\' OR 1=1 --'}, "filter", "not closed"),
+        ({"filter": "model = \"x' OR 1=1 --"}, "filter", "not closed"),
         ({"filter": "colour = red"}, "filter", "unknown field 'colour'"),
         ({"filter": "cost > cheap"}, "filter", "('cheap')"),
         ({"filter": "created_at > yesterday"}, "filter", "RFC 3339"),
@@ -314,7 +316,7 @@ def test_bad_reads_are_invalid_argument_naming_what_and_where(
 
 
 def test_injection_attempts_are_just_strings(api: Api, seeded: str) -> None:
-    assert _ids(api, seeded, "model = \"x' OR 1=1 --\"") == []
+    assert _ids(api, seeded, 'model = "x\' OR 1=1 --"') == []
     assert _ids(api, seeded, 'metadata.customer = "\'; DROP TABLE completions; --"') == []
     assert _list(api, search="'; DROP TABLE completions; -- OR NEAR(a b)").completions == []
     assert len(_ids(api, seeded)) == 20
@@ -325,6 +327,8 @@ def test_injection_attempts_are_just_strings(api: Api, seeded: str) -> None:
     [({"group_by": ["colour"]}, "group_by[0]"), ({"interval": "1 week"}, "interval"), ({"filter": "x = 1"}, "filter")],
 )
 def test_bad_aggregates_are_invalid_argument(api: Api, fields: dict[str, Any], field: str) -> None:
-    err = rpc_error(lambda: api.call(api.completions.AggregateCompletions, api_pb.AggregateCompletionsRequest(**fields)))
+    err = rpc_error(
+        lambda: api.call(api.completions.AggregateCompletions, api_pb.AggregateCompletionsRequest(**fields))
+    )
     assert err.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert field in error_details(err)["violations"]

@@ -156,7 +156,7 @@ def test_write_path_lookups_search_the_primary_key(tmp_path: Path) -> None:
         store.upsert_batch([("org", rec(f"p{i}", tags=["t"], t=999)) for i in range(64)])
     finally:
         event.remove(engine, "before_cursor_execute", capture)
-    assert len(captured) == 2
+    assert len(captured) == 3  # existing_ids, the upsert's lookup, the search index's rowid lookup
     with engine.connect() as conn:
         for statement, parameters in captured:
             plan = " ".join(row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters))
