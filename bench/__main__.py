@@ -10,7 +10,7 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 
-from . import listing, overload, rest, streams, unary, workers
+from . import listing, overload, readside, rest, streams, unary, workers
 from .report import MISS, Table
 from .settings import BenchSettings
 
@@ -22,6 +22,7 @@ SECTIONS: dict[str, Section] = {
     "workers": workers.run,
     "overload": overload.run,
     "listing": listing.run,
+    "readside": readside.run,
 }
 
 

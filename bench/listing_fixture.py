@@ -10,6 +10,9 @@ look like production traffic:
   and on one row in ten an experiment tag (1,000 experiments, each rare);
 - sessions of 5 to 15 completions (about 10), interleaved in time with the
   other sessions open at the same moment;
+- a user question naming a subject (Zipf over 5,000 subjects, so some words are
+  rare) and metadata naming the customer and a plan, indexed for full-text
+  search and metadata filters as ingest would index them;
 - a few feedback tasks with tag selectors (common to rare), and feedback on
   part of their matching completions: graders have worked through the newest
   ones and a random share of the older ones, so an ungraded listing must skip
@@ -27,10 +30,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Table, create_engine, event, exists, insert, update
+from sqlalchemy import Connection, Table, create_engine, event, exists, insert, text, update
 from sqlalchemy.orm import DeclarativeBase
 from tenlog_server.domain.documents import Document
-from tenlog_server.storage.schema import Completion, CompletionTag, Feedback, FeedbackCompletion, FeedbackTask, Session
+from tenlog_server.domain.search_text import lifted_metadata, search_text
+from tenlog_server.storage.read_index import TS_CONFIG
+from tenlog_server.storage.schema import (
+    Completion,
+    CompletionMetadata,
+    CompletionTag,
+    Feedback,
+    FeedbackCompletion,
+    FeedbackTask,
+    Session,
+)
 
 from .payloads import seed_body
 
@@ -45,6 +58,8 @@ FEATURES = [f"feature-{name}" for name in ("support", "summarize", "search", "cl
 CUSTOMERS = [f"customer-{i:04d}" for i in range(5000)]
 EXPERIMENTS = [f"experiment-{i:04d}" for i in range(1000)]
 MODELS = [("gpt-4o", 0.6), ("gpt-4o-mini", 0.3), ("claude-3-5-sonnet", 0.1)]
+SUBJECTS = 5000  # words `subject0` .. `subject4999`, Zipf-distributed over the questions
+PLANS = ["free", "pro", "enterprise"]
 STATUSES = [("finished", 0.97), ("failed", 0.02), ("started", 0.01)]
 NEWEST_GRADED = 2_000  # per task, the newest matching completions are all graded ...
 GRADED_SHARE = 0.30  # ... and this share of the older ones
@@ -87,6 +102,8 @@ class ListingFixture:
     tag_counts: dict[str, int] = field(default_factory=dict)
     session_sample: list[str] = field(default_factory=list)
     tasks: list[TaskSpec] = field(default_factory=list)
+    subject_counts: dict[str, int] = field(default_factory=dict)
+    span_us: tuple[int, int] = (0, 0)  # created_at_us of the oldest and newest row
 
 
 class _RowMaker:
@@ -100,6 +117,8 @@ class _RowMaker:
         self.step_us = max(1, SPAN_US // max(rows, 1))
         self.feature_weights = _zipf(len(FEATURES), 1.0)
         self.customer_weights = _zipf(len(CUSTOMERS), 1.1)
+        self.subject_weights = _zipf(SUBJECTS, 1.0)
+        self.subject_counts: dict[str, int] = {}
         self.open: list[list[Any]] = []  # [session id, completions left]
         self.new_sessions: list[str] = []
         body = seed_body()
@@ -135,7 +154,10 @@ class _RowMaker:
         model = rng.choices([m for m, _ in MODELS], weights=[w for _, w in MODELS])[0]
         status = rng.choices([s for s, _ in STATUSES], weights=[w for _, w in STATUSES])[0]
         request = {**self.request, "model": model}
-        request["messages"] = [*self.request["messages"][:-1], {"role": "user", "content": f"Question {index}?"}]
+        subject = f"subject{rng.choices(range(SUBJECTS), cum_weights=self.subject_weights)[0]}"
+        self.subject_counts[subject] = self.subject_counts.get(subject, 0) + 1
+        question = f"Question {index} about {subject}?"
+        request["messages"] = [*self.request["messages"][:-1], {"role": "user", "content": question}]
         prompt, completion = rng.randint(20, 2000), rng.randint(5, 800)
         response = {**self.response, "model": model, "id": f"chatcmpl-{index}"}
         response["usage"] = {
@@ -143,12 +165,16 @@ class _RowMaker:
             "completion_tokens": completion,
             "total_tokens": prompt + completion,
         }
+        tags = self.tags()
+        metadata = {"customer_identifier": tags[2], "plan": rng.choice(PLANS)}
         return {
             "organization_id": self.org,
             "id": str(uuid.uuid4()),
+            "search_text": search_text(request, response if status != "started" else None),  # popped before insert
+            "lifted": lifted_metadata(metadata),  # popped before insert
             "kind": "chat",
             "status": status,
-            "tags": self.tags(),  # replaced by its JSON text once the tag rows are made
+            "tags": tags,  # replaced by its JSON text once the tag rows are made
             "request": Document.of(request).encoded,
             "response": Document.of(response).encoded if status != "started" else None,
             "stacktrace": None,
@@ -162,7 +188,7 @@ class _RowMaker:
             "total_tokens": prompt + completion,
             "cost": round((prompt * 2.5 + completion * 10) / 1_000_000, 6),
             "source": "log10",
-            "metadata": None,
+            "metadata": Document.of(metadata).encoded,
             "extra": None,
             "reported_organization_id": "",
             "created_at_us": created,
@@ -181,6 +207,40 @@ def _fast_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA cache_size=-1048576")  # 1 GiB: the random-uuid primary key stays in memory
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
+
+
+def _index_chunk(conn: Connection, org: str, chunk: list[dict[str, Any]]) -> None:
+    """The metadata and full-text index rows of freshly inserted completions, as ingest writes them."""
+    texts = [row.pop("search_text") for row in chunk]
+    metadata_rows = [
+        {
+            "organization_id": org,
+            "completion_id": row["id"],
+            "key": key,
+            "value": value,
+            "number": number,
+            "created_at_us": row["created_at_us"],
+        }
+        for row in chunk
+        for key, value, number in row.pop("lifted")
+    ]
+    conn.execute(insert(_table(CompletionMetadata)), metadata_rows)
+    if conn.dialect.name == "sqlite":
+        # Rows were just appended in order to a table nothing deletes from: their rowids are the last len(chunk).
+        last = conn.exec_driver_sql("SELECT max(rowid) FROM completions").scalar_one()
+        first = last - len(chunk) + 1
+        conn.exec_driver_sql(
+            "INSERT INTO completion_search (rowid, body) VALUES (?, ?)",
+            [(first + i, body) for i, body in enumerate(texts) if body],
+        )
+    else:
+        conn.execute(
+            text(
+                "INSERT INTO completion_search (organization_id, completion_id, document) "
+                f"VALUES (:o, :c, to_tsvector('{TS_CONFIG}', :t))"
+            ),
+            [{"o": org, "c": row["id"], "t": body} for row, body in zip(chunk, texts, strict=True) if body],
+        )
 
 
 def _choose_tasks(counts: dict[str, int]) -> list[TaskSpec]:
@@ -256,11 +316,12 @@ def _grade(
 
 
 def load_listing_fixture(database_url: str, org: str, rows: int, seed: int = 10) -> ListingFixture:
-    """Load `rows` completions (with tags, sessions, tasks and feedback) into an already migrated SQLite database."""
+    """Load `rows` completions (with tags, sessions, tasks, feedback and index rows) into a migrated database."""
     began = time.perf_counter()
     rng = random.Random(seed)
     engine = create_engine(database_url)
-    event.listen(engine, "connect", _fast_sqlite)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _fast_sqlite)
     fixture = ListingFixture(org)
     maker = _RowMaker(org, rows, rng)
     matches: dict[str, list[tuple[int, str]]] = {}
@@ -292,7 +353,11 @@ def load_listing_fixture(database_url: str, org: str, rows: int, seed: int = 10)
                     if tags.issuperset(task.selector):
                         matches.setdefault(task.id, []).append((row["created_at_us"], row["id"]))
                 row["tags"] = json.dumps(row["tags"])
+            pending = [(row.pop("search_text"), row.pop("lifted")) for row in chunk]
             conn.execute(insert(_table(Completion)), chunk)
+            for row, (body, lifted) in zip(chunk, pending, strict=True):
+                row["search_text"], row["lifted"] = body, lifted
+            _index_chunk(conn, org, chunk)
             conn.execute(insert(_table(CompletionTag)), tag_rows)
             session_rows = [
                 {"organization_id": org, "id": s, "created_at_us": chunk[0]["created_at_us"]}
@@ -331,9 +396,14 @@ def load_listing_fixture(database_url: str, org: str, rows: int, seed: int = 10)
             matches.setdefault(task.id, [])
         _grade(conn, fixture, matches, rng)
         transaction.commit()
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("ANALYZE")  # as autovacuum would have by now on a live database
+            conn.commit()
         conn.close()
     finally:
         engine.dispose()
     fixture.tag_counts = counts
+    fixture.subject_counts = maker.subject_counts
+    fixture.span_us = (maker.now_us - SPAN_US, maker.now_us)
     fixture.seconds = time.perf_counter() - began
     return fixture
