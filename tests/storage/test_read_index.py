@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import Engine, text
 from tenlog_server.domain.completion_query import build_query
 from tenlog_server.storage.completion_store import CompletionStore
@@ -67,3 +68,21 @@ def test_0005_indexes_completions_stored_before_it(empty_engine: Engine) -> None
     upgrade(empty_engine)
     store = CompletionStore(empty_engine)
     assert len(_found(store, "o", "walrus", "metadata.n = 3 AND metadata.customer = acme")) == 100
+
+
+def test_common_and_rare_searches_find_the_same_rows(
+    engine: Engine, unique: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite reads few matches off the index and probes it per row for many; both answer alike."""
+    from tenlog_server.domain.completion_query import QueryPage
+    from tenlog_server.storage import completion_query_sql
+
+    store = CompletionStore(engine)
+    org = f"o-{unique}"
+    store.upsert_batch([(org, _rec(f"c{i}", f"lemur {'quokka' if i % 3 else 'koala'}", t=i)) for i in range(30)])
+    query = build_query(filter_text="created_at > 1970-01-01T00:00:00.000005Z", search="lemur quokka")
+    expected = [f"c{i}" for i in range(29, 5, -1) if i % 3]
+    page = QueryPage(limit=100)
+    assert [r.id for r in store.query_completions(org, query, page)] == expected
+    monkeypatch.setattr(completion_query_sql, "FTS_RARE_CAP", 2)
+    assert [r.id for r in store.query_completions(org, query, page)] == expected

@@ -152,14 +152,16 @@ def search_sql(conn: Connection, org: str, terms: Sequence[Sequence[str]]) -> Co
         found = conn.execute(capped, {"q": match, "cap": FTS_RARE_CAP}).scalar_one()
         rowid: ColumnElement[Any] = literal_column("completions.rowid")
         if found < FTS_RARE_CAP:  # rare: read the few matches off the index, then sort them
-            matches = text("SELECT rowid FROM completion_search WHERE completion_search MATCH :q").bindparams(q=match)
+            matches = text("SELECT rowid FROM completion_search WHERE completion_search MATCH :search_q").bindparams(
+                search_q=match
+            )
             return cast(ColumnElement[bool], rowid.in_(matches))
         # Common: walk completions in order and probe the index per row; a page is found early.
         probe = text(
-            "SELECT 1 FROM completion_search WHERE completion_search MATCH :q"
-            " AND completion_search.rowid = completions.rowid"
-        ).bindparams(q=match)
-        return cast(ColumnElement[bool], exists(probe.columns()))
+            "EXISTS (SELECT 1 FROM completion_search WHERE completion_search MATCH :search_q"
+            " AND completion_search.rowid = completions.rowid)"
+        ).bindparams(search_q=match)
+        return cast(ColumnElement[bool], probe)
     query: Any = None
     for i, words in enumerate(terms):
         phrase = func.phraseto_tsquery(
