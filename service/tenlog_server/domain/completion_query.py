@@ -19,11 +19,10 @@ from typing import Literal
 
 import orjson
 
-from .model import CompletionFilter
-
 from .completion_rules import KINDS, STATUSES
 from .errors import FieldViolation, InvalidArgument
 from .filter_language import And, Comparison, FilterSyntaxError, Node, Not, Or, parse_filter
+from .model import CompletionFilter
 from .pagination import make_page
 from .search_text import MAX_METADATA_KEY
 

@@ -41,8 +41,8 @@ from .database import write_transaction
 from .json_columns import dump_json, load_json
 from .paging import newest_first
 from .read_index import forget_completions, index_completions
-from .tag_rarity import rarest_first
 from .schema import Completion, CompletionTag, FeedbackCompletion, Session
+from .tag_rarity import rarest_first
 
 completions = cast(Table, Completion.__table__)
 completion_tags = cast(Table, CompletionTag.__table__)

@@ -16,9 +16,9 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Table, bindparam, column, delete, table, text
 
+from tenlog_server.domain.model import CompletionRecord
 from tenlog_server.domain.search_text import lifted_metadata, search_text
 
-from tenlog_server.domain.model import CompletionRecord
 from .schema import CompletionMetadata
 
 completion_metadata = cast(Table, CompletionMetadata.__table__)

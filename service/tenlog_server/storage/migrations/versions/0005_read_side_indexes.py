@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 
 from tenlog_server.domain.documents import Document
-from tenlog_server.storage.read_index import create_search_table, drop_search_table, index_completions
 from tenlog_server.domain.model import CompletionRecord
+from tenlog_server.storage.read_index import create_search_table, drop_search_table, index_completions
 
 revision: str = "0005_read_side"
 down_revision: str | Sequence[str] | None = "0004"
