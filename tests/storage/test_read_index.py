@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine, text
 from tenlog_server.domain.completion_query import build_query
+from tenlog_server.domain.documents import Document
+from tenlog_server.domain.model import CompletionRecord
 from tenlog_server.storage.completion_store import CompletionStore
-from tenlog_server.storage.documents import Document
 from tenlog_server.storage.migrate import upgrade
-from tenlog_server.storage.records import CompletionRecord
 
 from tests.storage.test_migrations import empty_engine  # noqa: F401  (fixture)
 
