@@ -88,6 +88,11 @@ def test_limits() -> None:
         parse_filter("a = " + "x" * 4093)
     with pytest.raises(FilterSyntaxError, match="more than 64 conditions"):
         parse_filter(" ".join(["a = 1"] * 65))
+    build_query(filter_text=" OR ".join(f"tags:t{i}" for i in range(20)))
+    with pytest.raises(InvalidArgument, match="more than 20 tags"):
+        build_query(filter_text=" OR ".join(f"tags:t{i}" for i in range(21)))
+    with pytest.raises(InvalidArgument, match="limit is 4096"):
+        build_query(filter_text=" OR ".join(f'model = "m{i}"' for i in range(1000)))
 
 
 def test_predicates_are_typed_per_field() -> None:

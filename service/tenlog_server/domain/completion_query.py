@@ -21,7 +21,7 @@ import orjson
 
 from .completion_rules import KINDS, STATUSES
 from .errors import FieldViolation, InvalidArgument
-from .filter_language import And, Comparison, FilterSyntaxError, Node, Not, Or, parse_filter
+from .filter_language import And, Comparison, FilterSyntaxError, Node, Not, Or, comparisons, parse_filter
 from .model import CompletionFilter
 from .pagination import make_page
 from .search_text import MAX_METADATA_KEY
@@ -48,6 +48,7 @@ FIELDS: dict[str, FieldType] = {
 }
 ENUMS = {"status": STATUSES, "kind": KINDS}
 ORDERABLE = ("created_at", "cost", "duration", "total_tokens")
+MAX_FILTER_TAGS = 20  # tags: conditions in one filter, the bound of the fixed tags field: each is one index probe
 MAX_SEARCH_BYTES = 4096
 MAX_SEARCH_TERMS = 32
 _ORDERED_OPERATORS = ("=", "!=", "<", "<=", ">", ">=", ":")
@@ -235,6 +236,9 @@ def parse_predicate(text: str) -> Predicate | None:
         node = parse_filter(text)
     except FilterSyntaxError as exc:
         raise _violation(str(exc)) from None
+    tagged = [c for c in comparisons(node) if c.field[0] == "tags"]
+    if len(tagged) > MAX_FILTER_TAGS:
+        raise _bad(tagged[MAX_FILTER_TAGS], f"the filter names more than {MAX_FILTER_TAGS} tags")
     return None if node is None else _predicate(node)
 
 
