@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from .documents import Document, value_to_python
+
 MAX_SEARCH_TEXT = 100_000  # characters indexed per completion; the rest is not searchable
 MAX_METADATA_VALUE = 256  # longer string values are not lifted (not filterable)
 MAX_METADATA_KEY = 128  # nor are values under longer keys
@@ -63,23 +65,32 @@ def _message_texts(message: Any) -> Iterator[str]:
         yield function_call["arguments"]
 
 
+def _plain(document: Mapping[str, Any], key: str) -> Any:
+    """One top-level value as plain Python values: a Document's views cost more per key than one conversion."""
+    if isinstance(document, Document):
+        fields = document.struct.fields
+        return value_to_python(fields[key]) if key in fields else None
+    return document.get(key)
+
+
 def search_text(request: Mapping[str, Any] | None, response: Mapping[str, Any] | None) -> str:
     """The searchable text of a completion (at most MAX_SEARCH_TEXT characters)."""
     parts: list[str] = []
     if request:
-        for message in _sequence(request.get("messages")):
+        for message in _sequence(_plain(request, "messages")):
             parts.extend(_message_texts(message))
-        prompt = request.get("prompt")
+        prompt = _plain(request, "prompt")
         if isinstance(prompt, str):
             parts.append(prompt)
     if response:
-        for choice in _sequence(response.get("choices")):
+        for choice in _sequence(_plain(response, "choices")):
             if isinstance(choice, Mapping):
                 parts.extend(_message_texts(choice.get("message")))
                 if isinstance(choice.get("text"), str):
                     parts.append(choice["text"])
-        if "content" in response:  # Anthropic messages
-            parts.extend(_content_texts(response["content"]))
+        content = _plain(response, "content")
+        if content is not None:  # Anthropic messages
+            parts.extend(_content_texts(content))
     text = "\n".join(parts)
     return text[:MAX_SEARCH_TEXT]
 
