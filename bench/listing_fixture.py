@@ -34,6 +34,7 @@ from sqlalchemy import Connection, Table, create_engine, event, exists, insert, 
 from sqlalchemy.orm import DeclarativeBase
 from tenlog_server.domain.documents import Document
 from tenlog_server.domain.search_text import lifted_metadata, search_text
+from tenlog_server.storage.completion_rollups import ROLLUP_COLUMNS, Contribution, apply_contributions
 from tenlog_server.storage.read_index import TS_CONFIG
 from tenlog_server.storage.schema import (
     Completion,
@@ -210,7 +211,7 @@ def _fast_sqlite(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _index_chunk(conn: Connection, org: str, chunk: list[dict[str, Any]]) -> None:
-    """The metadata and full-text index rows of freshly inserted completions, as ingest writes them."""
+    """The metadata, full-text index and rollup rows of freshly inserted completions, as ingest writes them."""
     texts = [row.pop("search_text") for row in chunk]
     metadata_rows = [
         {
@@ -225,6 +226,7 @@ def _index_chunk(conn: Connection, org: str, chunk: list[dict[str, Any]]) -> Non
         for key, value, number in row.pop("lifted")
     ]
     conn.execute(insert(_table(CompletionMetadata)), metadata_rows)
+    apply_contributions(conn, [(org, Contribution(*(row[name] for name in ROLLUP_COLUMNS)), 1) for row in chunk])
     if conn.dialect.name == "sqlite":
         # Rows were just appended in order to a table nothing deletes from: their rowids are the last len(chunk).
         last = conn.exec_driver_sql("SELECT max(rowid) FROM completions").scalar_one()

@@ -1,5 +1,6 @@
-"""AggregateCompletions as SQL: counts and sums by GROUP BY, duration percentiles exactly.
+"""AggregateCompletions as SQL: from the rollups when they suffice, else from the rows with exact percentiles.
 
+Rows: counts and sums by GROUP BY, duration percentiles exactly.
 PostgreSQL computes percentiles with percentile_cont. SQLite has none: a
 second query ranks each group's durations with ROW_NUMBER() and COUNT() window
 functions and returns only the (at most six) rows around each percentile's
@@ -22,8 +23,10 @@ from tenlog_server.domain.completion_aggregates import (
     too_many_groups,
 )
 from tenlog_server.domain.completion_query import CompletionQuery
+from tenlog_server.domain.completion_rollups import rollup_width
 
 from .completion_query_sql import completion_tags, completions, query_sql
+from .completion_rollups import aggregate_from_rollups
 from .read_index import completion_metadata
 
 
@@ -71,7 +74,14 @@ def _source(
 def aggregate(
     conn: Connection, org: str, query: CompletionQuery, group_by: Sequence[str], interval_us: int | None
 ) -> list[AggregateGroup]:
-    """The groups of the query's completions, ordered by bucket then key; exact percentiles."""
+    """The groups of the query's completions, ordered by bucket then key.
+
+    From the rollups when they can answer (percentiles within their stated error),
+    else from the completions (exact percentiles).
+    """
+    width = rollup_width(query, group_by, interval_us)
+    if width is not None:
+        return aggregate_from_rollups(conn, org, query, group_by, interval_us, width)
     source, names = _source(conn, org, query, group_by, interval_us)
     grouping = [source.c.bucket, *(source.c[n] for n in names)]
     postgres = conn.dialect.name == "postgresql"

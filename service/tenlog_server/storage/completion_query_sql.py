@@ -62,7 +62,8 @@ _NULLABLE = frozenset({"duration", "cost"})
 FTS_RARE_CAP = 20_000  # SQLite: fewer matches than this drive the query from the index; more are probed per row
 
 
-def _compare(column: Any, operator: str, value: Any) -> ColumnElement[bool]:
+def compare(column: Any, operator: str, value: Any) -> ColumnElement[bool]:
+    """`column operator value` with the value bound as a parameter."""
     if operator == "=":
         return cast(ColumnElement[bool], column == value)
     if operator == "!=":
@@ -100,7 +101,7 @@ def _metadata(org: str, cond: Condition) -> ColumnElement[bool]:
     column = m.c.value if isinstance(cond.value, str) else m.c.number
     if cond.operator == "!=":  # absent keys differ from every value too
         return ~exists().where(*base, column == cond.value)
-    return exists().where(*base, _compare(column, cond.operator, cond.value))
+    return exists().where(*base, compare(column, cond.operator, cond.value))
 
 
 def condition_sql(org: str, cond: Condition) -> ColumnElement[bool]:
@@ -113,7 +114,7 @@ def condition_sql(org: str, cond: Condition) -> ColumnElement[bool]:
     if cond.field == "metadata":
         return _metadata(org, cond)
     column = _COLUMNS[cond.field]
-    clause = _compare(column, cond.operator, cond.value)
+    clause = compare(column, cond.operator, cond.value)
     if cond.operator == "!=" and cond.field in _NULLABLE:  # a missing cost differs from every cost
         clause = or_(clause, column.is_(None))
     return clause

@@ -37,6 +37,13 @@ from tenlog_server.domain.model import TERMINAL_STATUSES, CompletionFilter, Comp
 
 from .completion_aggregates import aggregate
 from .completion_query_sql import query_sql
+from .completion_rollups import (
+    ROLLUP_COLUMNS,
+    Contribution,
+    apply_contributions,
+    contribution_of,
+    contribution_of_row,
+)
 from .database import write_transaction
 from .json_columns import dump_json, load_json
 from .paging import newest_first
@@ -235,9 +242,11 @@ class CompletionStore:
         for org, rec in items:
             by_org.setdefault(org, []).append(rec.id)
         existing: dict[tuple[str, str], tuple[str, int]] = {}
+        before: dict[tuple[str, str], Contribution] = {}  # what replaced rows added to the rollups
         for org, ids in by_org.items():
-            for cid, status, created in lookup_ids(conn, "id, status, created_at_us", org, ids):
-                existing[(org, cid)] = (status, created)
+            for row in lookup_ids(conn, f"id, {', '.join(ROLLUP_COLUMNS)}", org, ids):
+                existing[(org, row.id)] = (row.status, row.created_at_us)
+                before[(org, row.id)] = contribution_of_row(row)
 
         # Fold the batch in order: the last applicable write per id wins.
         final: dict[tuple[str, str], CompletionRecord] = {}
@@ -284,6 +293,13 @@ class CompletionStore:
             if rows:
                 execute_many(conn, "insert_tags", _insert_tags_statement, rows)
             index_completions(conn, final, replaced)
+            apply_contributions(
+                conn,
+                [
+                    *((org, before[(org, cid)], -1) for org, cid in replaced),
+                    *((org, contribution_of(rec), 1) for (org, _), rec in final.items()),
+                ],
+            )
             now = max(rec.updated_at_us for rec in final.values())
             ensure_sessions(conn, ((org, rec.session_id) for (org, _), rec in final.items()), now)
         return results
@@ -317,6 +333,8 @@ class CompletionStore:
                     execute_many(conn, "insert_tags", _insert_tags_statement, rows)
             if {"request", "response", "metadata"} & changes.keys():
                 index_completions(conn, {(org, completion_id): rec}, [(org, completion_id)])
+            if set(ROLLUP_COLUMNS) & changes.keys():
+                apply_contributions(conn, [(org, contribution_of_row(row), -1), (org, contribution_of(rec), 1)])
             if "session_id" in changes:
                 ensure_sessions(conn, [(org, rec.session_id)], rec.updated_at_us)
             return rec
@@ -449,6 +467,8 @@ def _delete_completions(conn: Connection, org: str, ids: Sequence[str], created_
         conditions = [completions.c.organization_id == org, completions.c.id.in_(locked)]
     doomed = select(completions.c.id).where(*conditions)
     forget_completions(conn, org, doomed)
+    gone = conn.execute(select(*(completions.c[name] for name in ROLLUP_COLUMNS)).where(*conditions))
+    apply_contributions(conn, [(org, contribution_of_row(row), -1) for row in gone])
     conn.execute(
         delete(feedback_completions).where(
             feedback_completions.c.organization_id == org, feedback_completions.c.completion_id.in_(doomed)

@@ -142,6 +142,39 @@ class CompletionMetadata(Base):
     )
 
 
+class CompletionRollup(Base):
+    """Totals per (hour or day, model, status, source, kind), kept by ingest (domain/completion_rollups.py)."""
+
+    __tablename__ = "completion_rollups"
+    organization_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    width_us: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    bucket_us: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    model: Mapped[str] = mapped_column(String(256), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    source: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger)
+    prompt_tokens: Mapped[int] = mapped_column(BigInteger)
+    completion_tokens: Mapped[int] = mapped_column(BigInteger)
+    total_tokens: Mapped[int] = mapped_column(BigInteger)
+    cost: Mapped[float] = mapped_column(Double)
+
+
+class CompletionRollupDuration(Base):
+    """The duration histogram of a rollup: completions per logarithmic duration bin."""
+
+    __tablename__ = "completion_rollup_durations"
+    organization_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    width_us: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    bucket_us: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    model: Mapped[str] = mapped_column(String(256), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    source: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    bin: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger)
+
+
 class CompletionTag(Base):
     """Tag index: one row per (completion, tag), ordered by time for newest-first tag listing."""
 
@@ -226,6 +259,8 @@ __all__ = [
     "Base",
     "Completion",
     "CompletionMetadata",
+    "CompletionRollup",
+    "CompletionRollupDuration",
     "CompletionTag",
     "Feedback",
     "FeedbackCompletion",
