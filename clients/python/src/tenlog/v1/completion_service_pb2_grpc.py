@@ -143,7 +143,8 @@ class CompletionServiceServicer:
 
     def AggregateCompletions(self, request, context):
         """Totals and duration percentiles of the completions matching a filter and search,
-        grouped by fields and optionally by time bucket. Exact (see docs/read-side.md).
+        grouped by fields and optionally by time bucket. Counts and sums exact; percentiles exact
+        or, when answered from rollups, within 2% (see docs/read-side.md).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
