@@ -10,6 +10,7 @@ from tenlog_server.config import ServerConfig
 from tenlog_server.domain.api_keys import ApiKeys
 from tenlog_server.domain.completions import CompletionsService
 from tenlog_server.domain.feedback import FeedbackService, FeedbackTasksService
+from tenlog_server.domain.otel.ingest import OtelIngest
 from tenlog_server.domain.sessions import SessionsService
 from tenlog_server.domain.tail import TailBus
 from tenlog_server.storage.completion_store import CompletionStore, changed_since
@@ -33,6 +34,7 @@ class App:
     tasks: FeedbackTasksService
     feedback: FeedbackService
     tail: TailBus
+    otel: OtelIngest
 
 
 def build_app(config: ServerConfig, *, migrate: bool = True) -> App:
@@ -52,13 +54,17 @@ def build_app(config: ServerConfig, *, migrate: bool = True) -> App:
     )
     tail = TailBus(lambda since_us, limit: changed_since(engine, since_us, limit))
     batcher.add_listener(tail.publish)
+    completions = CompletionsService(completion_store, feedback_store, batcher)
+    tasks = FeedbackTasksService(feedback_store)
+    feedback = FeedbackService(feedback_store, completion_store)
     return App(
         engine=engine,
         batcher=batcher,
         keys=ApiKeys(KeyStore(engine)),
-        completions=CompletionsService(completion_store, feedback_store, batcher),
+        completions=completions,
         sessions=SessionsService(SessionStore(engine)),
-        tasks=FeedbackTasksService(feedback_store),
-        feedback=FeedbackService(feedback_store, completion_store),
+        tasks=tasks,
+        feedback=feedback,
         tail=tail,
+        otel=OtelIngest(completions, tasks, feedback),
     )

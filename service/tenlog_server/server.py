@@ -47,6 +47,7 @@ from tenlog_server.transport.grpc.sessions import SessionServicer
 from tenlog_server.transport.grpc.vendor_ingest import VendorIngestServicer
 from tenlog_server.transport.http.in_process_dispatch import InProcessDispatch, ServicerRegistry
 from tenlog_server.transport.http.operations import Readiness
+from tenlog_server.transport.otlp.grpc_services import LOGS_SERVICE, TRACE_SERVICE, otlp_servicers
 
 log = logging.getLogger("tenlog")
 STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
@@ -57,6 +58,8 @@ SERVICE_NAMES = [
     feedback_service_pb2.DESCRIPTOR.services_by_name["FeedbackService"].full_name,
     feedback_task_service_pb2.DESCRIPTOR.services_by_name["FeedbackTaskService"].full_name,
     vendor_ingest_service_pb2.DESCRIPTOR.services_by_name["VendorIngestService"].full_name,
+    TRACE_SERVICE,
+    LOGS_SERVICE,
 ]
 
 
@@ -91,6 +94,7 @@ def add_servicers(targets: Sequence[Any], app: App, config: ServerConfig) -> Com
         (feedback_grpc.add_FeedbackServiceServicer_to_server, FeedbackServicer(app.feedback)),
         (task_grpc.add_FeedbackTaskServiceServicer_to_server, FeedbackTaskServicer(app.tasks)),
         (vendor_grpc.add_VendorIngestServiceServicer_to_server, VendorIngestServicer(app.completions)),
+        *otlp_servicers(app.otel),
     ]
     for target in targets:
         for add, servicer in servicers:

@@ -4,7 +4,9 @@ The model name picks the behaviour: ``fail-400`` answers 400 with an OpenAI erro
 body, ``break-stream`` streams two chunks and then an error event; anything
 else answers "Hello there!" (streamed in pieces when ``stream`` is true, with a
 usage chunk when ``stream_options.include_usage`` is set, and a tool call when
-the request offers tools).
+the request offers tools). A non-streamed request that offers tools and carries
+no tool result yet is answered with a call of its first tool (``finish_reason``
+``tool_calls``); once a tool result is in the messages the answer is text.
 """
 
 from __future__ import annotations
@@ -36,6 +38,15 @@ def completion_body(model: str) -> dict[str, Any]:
         ],
         "usage": USAGE,
     }
+
+
+def tool_call_body(model: str, tool: str) -> dict[str, Any]:
+    body = completion_body(model)
+    call = {"id": "call_weather_1", "type": "function", "function": {"name": tool, "arguments": '{"city": "Paris"}'}}
+    body["id"] = "chatcmpl-tool"
+    body["choices"][0]["message"] = {"role": "assistant", "content": None, "tool_calls": [call], "refusal": None}
+    body["choices"][0]["finish_reason"] = "tool_calls"
+    return body
 
 
 def chunk(model: str, delta: dict[str, Any], finish: str | None = None, usage: Any = None) -> dict[str, Any]:
@@ -109,6 +120,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_events(events, done=False)
         elif request.get("stream"):
             self._send_events(stream_chunks(request))
+        elif request.get("tools") and not any(m.get("role") == "tool" for m in request.get("messages", [])):
+            self._send_json(200, tool_call_body(model, request["tools"][0]["function"]["name"]))
         else:
             self._send_json(200, completion_body(model))
 

@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import secrets
 import time
+from collections.abc import Mapping
 
 from .clock import now_us
 from .completion_rules import id_violations
@@ -16,6 +17,28 @@ KEY_PREFIX = "tlk_"
 SHOWN_PREFIX = 12  # characters of a key kept in clear to name it (tlk_ + 8 random)
 # How long a server trusts a key it has checked: also how long a revoked key keeps working.
 CACHE_SECONDS = 5.0
+# Every header (gRPC metadata key) some client carries the API key in, in order of preference:
+# Log10 (both SDKs), then Freeplay / Keywords AI / OTLP exporters (Bearer), then the logs API and x-api-key users.
+TOKEN_HEADERS = ("x-log10-token", "authorization", "x-api-key")
+
+
+def bearer_token(value: str) -> str:
+    """The key of an Authorization value: `Bearer KEY` / `Token KEY`, or a bare key."""
+    scheme, _, credentials = value.strip().partition(" ")
+    if scheme.lower() in ("bearer", "token") and credentials.strip():
+        return credentials.strip()
+    return value.strip() if not credentials else ""
+
+
+def token_from_headers(headers: Mapping[str, str]) -> str:
+    """The API key a request carries in any of TOKEN_HEADERS (names lowercase), or ""."""
+    for name in TOKEN_HEADERS:
+        value = headers.get(name, "").strip()
+        if name == "authorization":
+            value = bearer_token(value)
+        if value:
+            return value
+    return ""
 
 
 def hash_key(key: str) -> str:
@@ -72,7 +95,7 @@ class ApiKeys:
     async def authenticate(self, token: str, org: str) -> str:
         """The organization the call acts for; raises Unauthenticated or PermissionDenied."""
         if not token:
-            raise Unauthenticated("missing API key: send it as x-log10-token metadata")
+            raise Unauthenticated("missing API key: send it as x-log10-token, authorization: Bearer <key> or x-api-key")
         digest = hash_key(token)
         cached = self._cache.get(digest)
         if cached is not None and cached[1] > time.monotonic():

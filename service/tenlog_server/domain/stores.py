@@ -57,6 +57,10 @@ class CompletionStore(Protocol):
         """One completion, or None."""
         ...
 
+    def get_many(self, org: str, ids: Sequence[str]) -> dict[str, CompletionRecord]:
+        """The completions among ids that exist, by id."""
+        ...
+
     def existing_ids(self, org: str, ids: Sequence[str]) -> set[str]:
         """Which of ids exist in the organization."""
         ...

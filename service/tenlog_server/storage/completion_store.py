@@ -349,6 +349,13 @@ class CompletionStore:
                 out[(org, row.id)] = row_to_record(row)
         return out
 
+    def get_many(self, org: str, ids: Sequence[str]) -> dict[str, CompletionRecord]:
+        """The completions of the organization among ids, by id (one indexed lookup)."""
+        if not ids:
+            return {}
+        with self.engine.connect() as conn:
+            return {cid: rec for (_, cid), rec in self._get_many(conn, {(org, i) for i in ids}).items()}
+
     def get(self, org: str, completion_id: str) -> CompletionRecord | None:
         """One completion of the organization, or None."""
         with self.engine.connect() as conn:

@@ -13,7 +13,7 @@ from typing import Any
 
 import grpc
 
-from tenlog_server.domain.api_keys import ApiKeys
+from tenlog_server.domain.api_keys import ApiKeys, token_from_headers
 from tenlog_server.domain.errors import DomainError
 
 from .errors import abort
@@ -35,13 +35,9 @@ def current_org_or_empty() -> str:
 
 
 def _credentials(context: grpc.aio.ServicerContext) -> tuple[str, str]:
-    token = org = ""
-    for key, value in context.invocation_metadata() or ():
-        if key == TOKEN_HEADER:
-            token = str(value)
-        elif key == ORG_HEADER:
-            org = str(value)
-    return token, org
+    """The key (x-log10-token, authorization: Bearer, or x-api-key, as OTLP exporters send it) and organization."""
+    metadata = {key: str(value) for key, value in context.invocation_metadata() or () if not key.endswith("-bin")}
+    return token_from_headers(metadata), metadata.get(ORG_HEADER, "")
 
 
 class AuthInterceptor(grpc.aio.ServerInterceptor):

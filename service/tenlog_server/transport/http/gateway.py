@@ -42,6 +42,7 @@ from tenlog_server.transport.http.request_building import (
     invalid_argument,
 )
 from tenlog_server.transport.http.routes import Route, RouteMatch, RouteTable, build_route_table, load_services
+from tenlog_server.transport.otlp.http_routes import add_otlp_routes
 
 log = logging.getLogger(__name__)
 
@@ -285,6 +286,7 @@ def build_app(
     app.router.add_get("/openapi.json", openapi)
     app.router.add_get("/docs", docs)
     add_operational_routes(app, readiness)
+    add_otlp_routes(app, dispatch, max_body_bytes)  # OTLP/HTTP: not tenlog.v1 RPCs, so not in the route table
     app.router.add_route("*", "/{path:.*}", gateway.handle)
     return app
 

@@ -33,6 +33,7 @@ class Source(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     SOURCE_FREEPLAY: _ClassVar[Source]
     SOURCE_KEYWORDSAI: _ClassVar[Source]
     SOURCE_LOGS_API: _ClassVar[Source]
+    SOURCE_OTLP: _ClassVar[Source]
 KIND_UNSPECIFIED: Kind
 KIND_CHAT: Kind
 KIND_PROMPT: Kind
@@ -46,6 +47,7 @@ SOURCE_LOG10: Source
 SOURCE_FREEPLAY: Source
 SOURCE_KEYWORDSAI: Source
 SOURCE_LOGS_API: Source
+SOURCE_OTLP: Source
 
 class StackFrame(_message.Message):
     __slots__ = ("file", "line", "lineno", "name")
