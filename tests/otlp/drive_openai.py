@@ -42,7 +42,7 @@ except ImportError:  # pragma: no cover
         InMemoryLogRecordExporter as InMemoryLogExporter,
     )
     from opentelemetry.sdk._logs.export import SimpleLogRecordProcessor  # type: ignore[no-redef]
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 TOOLS = [
@@ -180,8 +180,9 @@ def main() -> None:
     span_exporter, log_exporter = exporters(args.transport, args.endpoint, args.key)
     tracer_provider = TracerProvider(resource=resource)
     logger_provider = LoggerProvider(resource=resource)
-    # Simple processors export each span and log as it ends: logs then reach tenlog before their span.
-    tracer_provider.add_span_processor(SimpleSpanProcessor(span_exporter))
+    # Logs are exported one by one as they are emitted, spans in one batch at the end: the content
+    # records reach tenlog before their spans, and the root span (the session) is in the spans' export.
+    tracer_provider.add_span_processor(BatchSpanProcessor(span_exporter))
     logger_provider.add_log_record_processor(SimpleLogRecordProcessor(log_exporter))
     capture = InMemorySpanExporter(), InMemoryLogExporter()
     if args.capture:

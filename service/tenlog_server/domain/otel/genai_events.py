@@ -108,6 +108,18 @@ def _choice(body: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _answer_tool_calls(messages: list[dict[str, Any]]) -> None:
+    """Give tool results without an id (OpenLLMetry's) the id of the next call they answer, in order."""
+    open_calls: list[str] = []
+    for message in messages:
+        open_calls += [c["id"] for c in message.get("tool_calls", []) if c.get("id")]
+        if message["role"] == "tool":
+            if not message.get("tool_call_id") and open_calls:
+                message["tool_call_id"] = open_calls[0]
+            if message.get("tool_call_id") in open_calls:
+                open_calls.remove(message["tool_call_id"])
+
+
 def call_from_events(events: Iterable[Mapping[str, Any]]) -> LlmCall | None:
     """The call that content events describe (in time order); None when they hold no content."""
     events = list(events)
@@ -122,6 +134,7 @@ def call_from_events(events: Iterable[Mapping[str, Any]]) -> LlmCall | None:
         for e in events
         if e.get("name") in MESSAGE_EVENTS
     ]
+    _answer_tool_calls(messages)
     choices = [
         _choice(e["body"]) for e in events if e.get("name") == CHOICE_EVENT and isinstance(e.get("body"), Mapping)
     ]

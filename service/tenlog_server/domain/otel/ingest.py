@@ -38,8 +38,8 @@ from .span_completions import (
 )
 
 # A log record whose span id names the LLM span's parent (OpenLLMetry's streamed gen_ai.choice)
-# joins the child span whose times contain the record's time, give or take this much.
-JOIN_SLACK_NS = 5_000_000_000
+# joins the child span whose times contain the record's time, give or take this much (one clock: the SDK's).
+JOIN_SLACK_NS = 50_000_000
 _TRACE_SCAN_LIMIT = 200  # completions of one trace looked at for that fallback
 _SESSION_KEYS = ("gen_ai.conversation.id", "session.id")
 
@@ -163,26 +163,30 @@ class OtelIngest:
         for parent_id, stored in existing.items():
             if parent_id not in parents or not is_pending(stored):
                 continue
-            events = otel_meta(stored).get("log_events") or []
-            for rec in (
-                r for r in out if completion_id(otel_meta(r)["trace_id"], otel_meta(r)["parent_span_id"]) == parent_id
-            ):
-                mine = [
-                    e for e in events if span_window_contains(rec, int(e.get("time_unix_nano") or 0), JOIN_SLACK_NS)
-                ]
-                if mine:
-                    meta = otel_meta(stored)
-                    pending = log_completion(meta["trace_id"], meta["span_id"], mine, {})
-                    pending.id = rec.id
-                    merged = merge(rec, pending)
-                    out[out.index(rec)] = merged
-                    events = [e for e in events if e not in mine]
-            if len(events) < len(otel_meta(stored).get("log_events") or []):
-                if events:
-                    meta = otel_meta(stored)
-                    out.append(log_completion(meta["trace_id"], meta["span_id"], events, {}))
+            meta = otel_meta(stored)
+            children = [
+                i
+                for i, r in enumerate(out)
+                if completion_id(otel_meta(r)["trace_id"], otel_meta(r)["parent_span_id"]) == parent_id
+            ]
+            left: list[dict[str, Any]] = []
+            moved: dict[int, list[dict[str, Any]]] = {}
+            for event in meta.get("log_events") or []:
+                time_ns = int(event.get("time_unix_nano") or 0)
+                holding = [i for i in children if span_window_contains(out[i], time_ns, JOIN_SLACK_NS)]
+                holding.sort(key=lambda i: _has_output(out[i]))  # a child still without output first
+                if holding:
+                    moved.setdefault(holding[0], []).append(event)
                 else:
-                    await self._delete(org, parent_id)
+                    left.append(event)
+            for i, events in moved.items():
+                pending = log_completion(meta["trace_id"], meta["span_id"], events, {})
+                pending.id = out[i].id
+                out[i] = merge(out[i], pending)
+            if moved and left:
+                out.append(log_completion(meta["trace_id"], meta["span_id"], left, {}))
+            elif moved:
+                await self._delete(org, parent_id)
         return out
 
     async def _delete(self, org: str, completion: str) -> None:
