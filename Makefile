@@ -6,7 +6,10 @@ VENV_STAMP := .venv/.installed-dev
 NODE_STAMP := node_modules/.installed
 NODE_CLIENT_STAMP := clients/node/node_modules/.installed
 
-.PHONY: run test pytest lint protos protos-check buf-lint node-test bench postgres clean
+.PHONY: run test pytest lint protos protos-check buf-lint node-test bench postgres clean otel-venvs
+# One venv per OpenTelemetry instrumentation (they conflict): tests/otlp drives each in its own.
+OTEL_VENVS := genai openai-v2 openinference openllmetry
+OTEL_STAMPS := $(foreach n,$(OTEL_VENVS),.venv-otel/$(n)/.installed)
 
 # `make run` needs only the runtime dependencies; every other target adds the development ones.
 # The server depends on the client by its path in this repository; the client is then installed
@@ -34,6 +37,17 @@ $(NODE_CLIENT_STAMP): clients/node/package.json clients/node/package-lock.json
 	cd clients/node && npm ci --silent --no-audit --no-fund
 	touch $@
 
+# Built side by side (pip downloads overlap); each stamp depends on its pinned requirements.
+$(OTEL_STAMPS) &: $(foreach n,$(OTEL_VENVS),tests/otlp/requirements-$(n).txt)
+	@for n in $(OTEL_VENVS); do \
+		( test -x .venv-otel/$$n/bin/python || python3 -m venv .venv-otel/$$n ) && \
+		.venv-otel/$$n/bin/python -m pip install -q --disable-pip-version-check -r tests/otlp/requirements-$$n.txt \
+			> .venv-otel/$$n.log 2>&1 && touch .venv-otel/$$n/.installed || { cat .venv-otel/$$n.log; exit 1; } & \
+	done; wait
+	@for n in $(OTEL_VENVS); do test -f .venv-otel/$$n/.installed || { echo "venv $$n failed"; exit 1; }; done
+
+otel-venvs: $(OTEL_STAMPS)
+
 run: $(RUNTIME_STAMP)
 	.venv/bin/tenlog migrate
 	.venv/bin/tenlog serve
@@ -57,7 +71,7 @@ lint: $(VENV_STAMP) buf-lint
 	.venv/bin/mypy
 	.venv/bin/lint-imports
 
-pytest: $(VENV_STAMP) postgres
+pytest: $(VENV_STAMP) postgres $(OTEL_STAMPS)
 	.venv/bin/pytest -q
 
 node-test: $(VENV_STAMP) $(NODE_CLIENT_STAMP) postgres
@@ -69,4 +83,4 @@ bench: $(VENV_STAMP) postgres
 	$(PY) -m bench
 
 clean:
-	rm -rf .venv node_modules clients/node/node_modules .pytest_cache .mypy_cache
+	rm -rf .venv .venv-otel node_modules clients/node/node_modules .pytest_cache .mypy_cache

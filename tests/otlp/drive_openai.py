@@ -9,8 +9,8 @@ an async call and a failing call. Then it flushes the SDK's exporters.
     python drive_openai.py INSTRUMENTATION TRANSPORT ENDPOINT KEY OPENAI_BASE_URL SESSION [--capture DIR]
 
 TRANSPORT is grpc or http (the official OTLP exporters), or json: the SDK's
-own OTLP encoding of the spans and logs, posted as OTLP/JSON (the official
-Python exporters have no JSON encoding). With --capture the encoded requests
+own OTLP encoding of the spans and logs, posted as OTLP/JSON at the end, spans
+first (the official Python exporters have no JSON encoding), or none. With --capture the encoded requests
 are also written to DIR as protobuf JSON, to be kept as test fixtures.
 """
 
@@ -33,7 +33,8 @@ from opentelemetry.exporter.otlp.proto.common._log_encoder import encode_logs
 from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
 from opentelemetry.sdk._logs import LoggerProvider
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
+from opentelemetry.trace import NonRecordingSpan
 
 try:  # the SDK moved these between 1.39 and 1.45
     from opentelemetry.sdk._logs.export import InMemoryLogExporter, SimpleLogRecordProcessor
@@ -144,6 +145,47 @@ def calls(base_url: str, session: str) -> None:
             client.chat.completions.create(model="fail-400", messages=[{"role": "user", "content": "Fail."}])
 
 
+class PlainChatSpan(SpanProcessor):
+    """Remembers the span of the plain chat call: the evaluations below grade it."""
+
+    context: Any = None
+
+    def on_end(self, span: Any) -> None:
+        attributes = span.attributes or {}
+        if "chat-plain" in (attributes.get("gen_ai.request.model"), attributes.get("llm.model_name")):
+            PlainChatSpan.context = span.get_span_context()
+
+
+def evaluate() -> None:
+    """Two gen_ai.evaluation.result events, as a grader using OpenTelemetry sends them.
+
+    One is parented to the plain chat's span; the other names the first tool-call
+    response by gen_ai.response.id alone.
+    """
+    from opentelemetry._logs import get_logger
+
+    logger = get_logger("tenlog.driver.grader")
+    parent = trace.set_span_in_context(NonRecordingSpan(PlainChatSpan.context))
+    logger.emit(
+        event_name="gen_ai.evaluation.result",
+        context=parent,
+        attributes={
+            "gen_ai.evaluation.name": "relevance",
+            "gen_ai.evaluation.score.value": 0.75,
+            "gen_ai.evaluation.score.label": "relevant",
+            "gen_ai.evaluation.explanation": "It said hello.",
+        },
+    )
+    logger.emit(
+        event_name="gen_ai.evaluation.result",
+        attributes={
+            "gen_ai.evaluation.name": "tool_choice",
+            "gen_ai.evaluation.score.label": "correct",
+            "gen_ai.response.id": "chatcmpl-tool",
+        },
+    )
+
+
 def hexify_ids(value: Any) -> Any:
     """Protobuf JSON writes bytes as base64; OTLP/JSON writes trace and span ids as hex."""
     if isinstance(value, dict):
@@ -174,6 +216,7 @@ def main() -> None:
     for name in ("instrumentation", "transport", "endpoint", "key", "base_url", "session"):
         parser.add_argument(name)
     parser.add_argument("--capture", default="")
+    parser.add_argument("--evaluate", action="store_true", help="then send evaluation results of two calls")
     args = parser.parse_args()
     os.environ.setdefault("OTEL_EXPORTER_OTLP_HEADERS", f"x-log10-token={args.key}")
     resource = Resource.create({"service.name": f"driver-{args.instrumentation}", "deployment.environment": "test"})
@@ -183,6 +226,7 @@ def main() -> None:
     # Logs are exported one by one as they are emitted, spans in one batch at the end: the content
     # records reach tenlog before their spans, and the root span (the session) is in the spans' export.
     tracer_provider.add_span_processor(BatchSpanProcessor(span_exporter))
+    tracer_provider.add_span_processor(PlainChatSpan())
     logger_provider.add_log_record_processor(SimpleLogRecordProcessor(log_exporter))
     capture = InMemorySpanExporter(), InMemoryLogExporter()
     if args.capture:
@@ -200,13 +244,15 @@ def main() -> None:
     instrument(args.instrumentation)
     calls(args.base_url, args.session)
     tracer_provider.force_flush()
+    if args.evaluate:  # graded after the calls were exported, as a grader works
+        evaluate()
     logger_provider.force_flush()
-    if args.transport == "json":
+    if args.transport == "json":  # spans first here: the log records then join calls already stored
+        spans = span_exporter.get_finished_spans()
+        post_json(f"{args.endpoint}/v1/traces", args.key, hexify_ids(json_format.MessageToDict(encode_spans(spans))))
         logs = log_exporter.get_finished_logs()
         if logs:
             post_json(f"{args.endpoint}/v1/logs", args.key, hexify_ids(json_format.MessageToDict(encode_logs(logs))))
-        spans = span_exporter.get_finished_spans()
-        post_json(f"{args.endpoint}/v1/traces", args.key, hexify_ids(json_format.MessageToDict(encode_spans(spans))))
     if args.capture:
         out = Path(args.capture)
         out.mkdir(parents=True, exist_ok=True)

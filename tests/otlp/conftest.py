@@ -1,0 +1,74 @@
+"""Fixtures for the OTLP tests: a live `tenlog serve` on SQLite, an API per organization, fixture payloads."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+from google.protobuf import json_format
+from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+from tenlog.v1 import completion_service_pb2 as api_pb
+
+from tests.support.grpc_api import Api
+from tests.support.server import ServerProcess, start_server
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "otlp"
+
+
+@pytest.fixture(scope="session")
+def otlp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """One server for the OTLP tests (each test uses its own organization)."""
+    database_url = f"sqlite:///{tmp_path_factory.mktemp('otlp') / 'tenlog.db'}"
+    server = start_server(database_url, ["--no-bootstrap"])
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def otlp_channel(otlp_server: ServerProcess) -> Iterator[grpc.Channel]:
+    with grpc.insecure_channel(otlp_server.grpc_target) as channel:
+        yield channel
+
+
+@pytest.fixture
+def org_api(otlp_server: ServerProcess, otlp_channel: grpc.Channel) -> Api:
+    """The API as a fresh organization, so tests never see each other's rows (response ids repeat)."""
+    org = f"otlp-{uuid.uuid4().hex[:10]}"
+    return Api(otlp_channel, otlp_server.mint_key(org), org)
+
+
+def completions(api: Api, **filters: Any) -> list[dict[str, Any]]:
+    """Every completion matching the filters, as JSON dicts (proto field names)."""
+    page = api.call(api.completions.ListCompletions, api_pb.ListCompletionsRequest(page_size=200, **filters))
+    return [json_format.MessageToDict(c, preserving_proto_field_name=True) for c in page.completions]
+
+
+def trace_fixture(name: str) -> ExportTraceServiceRequest:
+    """A captured trace export (protobuf JSON of what the SDK encoded)."""
+    return json_format.Parse((FIXTURES / f"{name}.traces.json").read_text(), ExportTraceServiceRequest())
+
+
+def logs_fixture(name: str) -> ExportLogsServiceRequest:
+    """A captured logs export."""
+    return json_format.Parse((FIXTURES / f"{name}.logs.json").read_text(), ExportLogsServiceRequest())
+
+
+def fresh_trace_ids(request: Any, mapping: dict[bytes, bytes] | None = None) -> dict[bytes, bytes]:
+    """Give every trace in a captured request a new id (so repeated tests do not upsert each other's rows)."""
+    mapping = {} if mapping is None else mapping
+    for item in [*getattr(request, "resource_spans", []), *getattr(request, "resource_logs", [])]:
+        for scope in [*getattr(item, "scope_spans", []), *getattr(item, "scope_logs", [])]:
+            for record in [*getattr(scope, "spans", []), *getattr(scope, "log_records", [])]:
+                if record.trace_id:
+                    record.trace_id = mapping.setdefault(record.trace_id, uuid.uuid4().bytes)
+    return mapping
+
+
+def json_dump(value: Any) -> bytes:
+    return json.dumps(value).encode()
