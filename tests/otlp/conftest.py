@@ -15,6 +15,10 @@ from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsSer
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from tenlog.v1 import completion_service_pb2 as api_pb
 
+from tenlog_server.domain.api_keys import ApiKeys
+from tenlog_server.storage.database import create_db_engine
+from tenlog_server.storage.key_store import KeyStore
+
 from tests.support.grpc_api import Api
 from tests.support.server import ServerProcess, start_server
 
@@ -36,11 +40,19 @@ def otlp_channel(otlp_server: ServerProcess) -> Iterator[grpc.Channel]:
         yield channel
 
 
+@pytest.fixture(scope="session")
+def otlp_keys(otlp_server: ServerProcess) -> Iterator[ApiKeys]:
+    """tenlog's own key minting on the server's database (what `tenlog keys create` runs, without a process per key)."""
+    engine = create_db_engine(otlp_server.database_url)
+    yield ApiKeys(KeyStore(engine))
+    engine.dispose()
+
+
 @pytest.fixture
-def org_api(otlp_server: ServerProcess, otlp_channel: grpc.Channel) -> Api:
+def org_api(otlp_keys: ApiKeys, otlp_channel: grpc.Channel) -> Api:
     """The API as a fresh organization, so tests never see each other's rows (response ids repeat)."""
     org = f"otlp-{uuid.uuid4().hex[:10]}"
-    return Api(otlp_channel, otlp_server.mint_key(org), org)
+    return Api(otlp_channel, otlp_keys.mint(org), org)
 
 
 def completions(api: Api, **filters: Any) -> list[dict[str, Any]]:
