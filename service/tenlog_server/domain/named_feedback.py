@@ -1,15 +1,16 @@
-"""Feedback filed under a task named by the sender, the task created on first use.
+"""Feedback under a task tenlog names and creates itself on first use.
 
-Graders that are not tenlog clients (OpenTelemetry `gen_ai.evaluation.result` events,
-vendor SDKs' feedback calls) name what they grade ("relevance", "thumbs") instead of
-holding a task id. The task's id derives from the name, so every server process
-finds or creates the same one.
+Vendor feedback (Freeplay customer and trace feedback, Keywords AI's
+positive_feedback and notes) and OpenTelemetry evaluation results carry
+values but no task. Each kind gets a task with a fixed id, created the first
+time an organization needs it. Creation is idempotent and safe when several
+calls or server processes race: the task's (organization, id) key lets one
+insert win, and every loser reads the winner's task.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
+from dataclasses import dataclass, field
 from typing import Any
 
 from tenlog_server.domain.model import FeedbackRecord, FeedbackTaskRecord
@@ -17,42 +18,44 @@ from tenlog_server.domain.model import FeedbackRecord, FeedbackTaskRecord
 from .errors import AlreadyExists, NotFound
 from .feedback import FeedbackService, FeedbackTasksService, FeedbackUpload
 
-_MAX_NAME_IN_ID = 200
+
+@dataclass(frozen=True, slots=True)
+class NamedTask:
+    """A task tenlog defines: a fixed id, and the schema every value of that kind satisfies."""
+
+    id: str
+    name: str
+    instruction: str
+    json_schema: dict[str, Any] = field(default_factory=lambda: {"type": "object", "required": []})
 
 
-def named_task_id(name: str) -> str:
-    """The id of the task for a name: `named:<name>` (a hash for names too long for an id)."""
-    name = name.strip()
-    if len(name) > _MAX_NAME_IN_ID or not name.isprintable():
-        return "named:" + hashlib.sha256(name.encode()).hexdigest()
-    return f"named:{name}"
+class NamedFeedback:
+    """Records feedback under named tasks, creating each task on first use."""
 
+    def __init__(self, tasks: FeedbackTasksService, feedback: FeedbackService) -> None:
+        self.tasks = tasks
+        self.feedback = feedback
 
-async def ensure_named_task(
-    tasks: FeedbackTasksService, org: str, name: str, json_schema: dict[str, Any], instruction: str
-) -> str:
-    """The id of the organization's task for the name, creating it (with the schema) when it does not exist."""
-    task_id = named_task_id(name)
-    try:
-        await tasks.get(org, task_id)
-    except NotFound:
+    async def ensure_task(self, org: str, task: NamedTask) -> FeedbackTaskRecord:
+        """The organization's task with this id, created now when it has none yet."""
+        try:
+            return await self.tasks.get(org, task.id)
+        except NotFound:
+            pass
         record = FeedbackTaskRecord(
-            id=task_id, name=name.strip(), instruction=instruction, json_schema=json_schema, completion_tags_selector=[]
+            id=task.id,
+            name=task.name,
+            instruction=task.instruction,
+            json_schema=dict(task.json_schema),
+            completion_tags_selector=[],
         )
-        with contextlib.suppress(AlreadyExists):  # another call created it meanwhile
-            await tasks.create(org, record)
-    return task_id
+        try:
+            return await self.tasks.create(org, record)
+        except AlreadyExists:
+            return await self.tasks.get(org, task.id)  # another call or process created it first
 
-
-async def upload_named_feedback(
-    tasks: FeedbackTasksService,
-    feedback: FeedbackService,
-    org: str,
-    name: str,
-    json_schema: dict[str, Any],
-    upload: FeedbackUpload,
-    instruction: str = "",
-) -> FeedbackRecord:
-    """Upload feedback under the task called `name` (created on first use with `json_schema`)."""
-    upload.task_id = await ensure_named_task(tasks, org, name, json_schema, instruction)
-    return await feedback.upload(org, upload)
+    async def record(self, org: str, task: NamedTask, upload: FeedbackUpload) -> FeedbackRecord:
+        """Upload feedback under the named task (its task_id is set here), creating the task if needed."""
+        await self.ensure_task(org, task)
+        upload.task_id = task.id
+        return await self.feedback.upload(org, upload)

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..named_feedback import NamedTask
+
 EVALUATION_EVENT = "gen_ai.evaluation.result"
 EVALUATION_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -21,6 +23,17 @@ EVALUATION_SCHEMA: dict[str, Any] = {
         "explanation": {"type": ["string", "null"]},
     },
 }
+
+
+_MAX_NAME_IN_ID = 200
+
+
+def evaluation_task_id(name: str) -> str:
+    """The task id of an evaluation name: `named:<name>` (a hash for names too long or odd for an id)."""
+    name = name.strip()
+    if len(name) > _MAX_NAME_IN_ID or not name.isprintable():
+        return "named:" + hashlib.sha256(name.encode()).hexdigest()
+    return f"named:{name}"
 
 
 @dataclass(slots=True)
@@ -35,6 +48,15 @@ class Evaluation:
     span_id: str
     response_id: str
     time_ns: int
+
+    def task(self) -> NamedTask:
+        """The feedback task of this evaluation name (created on first use)."""
+        return NamedTask(
+            id=evaluation_task_id(self.name),
+            name=self.name,
+            instruction=f"OpenTelemetry evaluation {self.name!r} (gen_ai.evaluation.result)",
+            json_schema=EVALUATION_SCHEMA,
+        )
 
     def values(self) -> dict[str, Any]:
         """The feedback's json_values."""

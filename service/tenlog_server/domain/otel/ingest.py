@@ -21,8 +21,8 @@ from tenlog_server.domain.model import CompletionFilter, CompletionRecord, Page
 from ..completions import CompletionsService, Rejected
 from ..errors import DomainError
 from ..feedback import FeedbackService, FeedbackTasksService, FeedbackUpload
-from ..named_feedback import upload_named_feedback
-from .evaluation_feedback import EVALUATION_EVENT, EVALUATION_SCHEMA, Evaluation, evaluation_of
+from ..named_feedback import NamedFeedback
+from .evaluation_feedback import EVALUATION_EVENT, Evaluation, evaluation_of
 from .genai_events import CONTENT_EVENTS, event_name, stored_event
 from .llm_call import has_content
 from .model import OtelLogRecord, OtelSpan, completion_id, trace_tag
@@ -107,8 +107,7 @@ class OtelIngest:
 
     def __init__(self, completions: CompletionsService, tasks: FeedbackTasksService, feedback: FeedbackService) -> None:
         self.completions = completions
-        self.tasks = tasks
-        self.feedback = feedback
+        self.named_feedback = NamedFeedback(tasks, feedback)
         self.locks = KeyedLocks()
 
     async def _existing(self, org: str, ids: Sequence[str]) -> dict[str, CompletionRecord]:
@@ -280,15 +279,7 @@ class OtelIngest:
                 completion_ids=[target],
             )
             try:
-                await upload_named_feedback(
-                    self.tasks,
-                    self.feedback,
-                    org,
-                    evaluation.name,
-                    EVALUATION_SCHEMA,
-                    upload,
-                    instruction=f"OpenTelemetry evaluation {evaluation.name!r} (gen_ai.evaluation.result)",
-                )
+                await self.named_feedback.record(org, evaluation.task(), upload)
             except DomainError as exc:
                 result.rejected += 1
                 result.problems.append(f"evaluation {evaluation.name!r}: {exc.message}")
