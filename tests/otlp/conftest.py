@@ -14,7 +14,6 @@ from google.protobuf import json_format
 from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from tenlog.v1 import completion_service_pb2 as api_pb
-
 from tenlog_server.domain.api_keys import ApiKeys
 from tenlog_server.storage.database import create_db_engine
 from tenlog_server.storage.key_store import KeyStore

@@ -78,9 +78,32 @@ class OtlpLogsServicer(logs_grpc.LogsServiceServicer):
         return response
 
 
+def _registrar(service: str, request: type[Any], response: type[Any]) -> Callable[[Any, Any], None]:
+    """Registers a servicer's Export by method name.
+
+    The opentelemetry-proto stubs register only a generic handler, which the gateway's
+    in-process registry cannot look methods up in; `add_registered_method_handlers`
+    serves both the gRPC server and that registry.
+    """
+
+    def add(servicer: Any, server: Any) -> None:
+        handler = grpc.unary_unary_rpc_method_handler(
+            servicer.Export, request_deserializer=request.FromString, response_serializer=response.SerializeToString
+        )
+        server.add_registered_method_handlers(service, {"Export": handler})
+
+    return add
+
+
 def otlp_servicers(ingest: OtelIngest) -> list[tuple[Callable[[Any, Any], None], Any]]:
-    """Both OTLP servicers with the generated functions that register them on a server (or an in-process registry)."""
+    """Both OTLP servicers with the functions that register them on a server (or the in-process registry)."""
     return [
-        (trace_grpc.add_TraceServiceServicer_to_server, OtlpTraceServicer(ingest)),
-        (logs_grpc.add_LogsServiceServicer_to_server, OtlpLogsServicer(ingest)),
+        (
+            _registrar(TRACE_SERVICE, trace_api.ExportTraceServiceRequest, trace_api.ExportTraceServiceResponse),
+            OtlpTraceServicer(ingest),
+        ),
+        (
+            _registrar(LOGS_SERVICE, logs_api.ExportLogsServiceRequest, logs_api.ExportLogsServiceResponse),
+            OtlpLogsServicer(ingest),
+        ),
     ]
