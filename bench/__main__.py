@@ -10,7 +10,7 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 
-from . import listing, overload, readside, rest, streams, unary, workers
+from . import listing, otlp, overload, readside, rest, streams, unary, workers
 from .report import MISS, Table
 from .settings import BenchSettings
 
@@ -23,6 +23,7 @@ SECTIONS: dict[str, Section] = {
     "overload": overload.run,
     "listing": listing.run,
     "readside": readside.run,
+    "otlp": otlp.run,
 }
 
 

@@ -124,6 +124,7 @@ class OtelIngest:
         result = ExportResult()
         by_id = {s.span_id: s for s in spans if s.span_id}
         records: list[CompletionRecord] = []
+        parents: list[str] = []  # each record's parent span's completion id ("" for a root)
         evaluations: list[Evaluation] = []
         for span in spans:
             for event in span.events:
@@ -140,34 +141,26 @@ class OtelIngest:
                 result.problems.append(f"an LLM span {span.name!r} has no valid trace_id and span_id")
                 continue
             records.append(span_completion(span, call, _session(span, by_id, call.session_id)))
+            parents.append(completion_id(span.trace_id, span.parent_span_id) if span.parent_span_id else "")
         if records:
-            async with self.locks.hold(otel_meta(r)["trace_id"] + org for r in records):
-                await self._write(org, await self._joined(org, records), result)
+            async with self.locks.hold(rec.id.partition("-")[0] + org for rec in records):
+                await self._write(org, await self._joined(org, records, parents), result)
         await self._evaluate(org, evaluations, result)
         return result
 
-    async def _joined(self, org: str, records: list[CompletionRecord]) -> list[CompletionRecord]:
+    async def _joined(self, org: str, records: list[CompletionRecord], parents: list[str]) -> list[CompletionRecord]:
         """The span records merged with what is stored: the same call, and log content parked on the parent span."""
-        parents = {
-            completion_id(otel_meta(r)["trace_id"], otel_meta(r)["parent_span_id"]): r
-            for r in records
-            if otel_meta(r)["parent_span_id"]
-        }
-        existing = await self._existing(org, [r.id for r in records] + list(parents))
+        existing = await self._existing(org, [r.id for r in records] + [p for p in parents if p])
         out: list[CompletionRecord] = []
         for rec in records:
             stored = existing.get(rec.id)
             out.append(merge(rec, stored) if stored is not None else rec)
         # Log content that named the parent's span id (the fallback) moves onto the child whose times hold it.
         for parent_id, stored in existing.items():
-            if parent_id not in parents or not is_pending(stored):
+            children = [i for i, parent in enumerate(parents) if parent == parent_id]
+            if not children or not is_pending(stored):
                 continue
             meta = otel_meta(stored)
-            children = [
-                i
-                for i, r in enumerate(out)
-                if completion_id(otel_meta(r)["trace_id"], otel_meta(r)["parent_span_id"]) == parent_id
-            ]
             left: list[dict[str, Any]] = []
             moved: dict[int, list[dict[str, Any]]] = {}
             for event in meta.get("log_events") or []:
