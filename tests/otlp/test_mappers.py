@@ -68,6 +68,7 @@ def assert_content(calls: list[LlmCall], *, system_prompt: bool = True) -> None:
 
     assert send_result.messages is not None
     question, asked, answer = send_result.messages
+    assert question == {"role": "user", "content": "Weather in Paris?"}
     assert asked["role"] == "assistant" and asked["tool_calls"][0]["id"] == "call_weather_1"
     assert json.loads(asked["tool_calls"][0]["function"]["arguments"]) == {"city": "Paris"}
     assert answer == {"role": "tool", "tool_call_id": "call_weather_1", "content": '{"temp_c": 18}'}
