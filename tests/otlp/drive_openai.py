@@ -225,7 +225,8 @@ def main() -> None:
     logger_provider = LoggerProvider(resource=resource)
     # Logs are exported one by one as they are emitted, spans in one batch at the end: the content
     # records reach tenlog before their spans, and the root span (the session) is in the spans' export.
-    tracer_provider.add_span_processor(BatchSpanProcessor(span_exporter))
+    # The delay keeps a slow run (a loaded machine) from exporting early spans without their root.
+    tracer_provider.add_span_processor(BatchSpanProcessor(span_exporter, schedule_delay_millis=600_000))
     tracer_provider.add_span_processor(PlainChatSpan())
     logger_provider.add_log_record_processor(SimpleLogRecordProcessor(log_exporter))
     capture = InMemorySpanExporter(), InMemoryLogExporter()
