@@ -10,7 +10,7 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 
-from . import listing, otlp, overload, readside, rest, streams, unary, workers
+from . import listing, otlp, overload, readside, rest, storage, streams, unary, workers
 from .report import MISS, Table
 from .settings import BenchSettings
 
@@ -24,6 +24,7 @@ SECTIONS: dict[str, Section] = {
     "listing": listing.run,
     "readside": readside.run,
     "otlp": otlp.run,
+    "storage": storage.run,
 }
 
 

@@ -34,12 +34,14 @@ from sqlalchemy import Connection, Table, create_engine, event, exists, insert, 
 from sqlalchemy.orm import DeclarativeBase
 from tenlog_server.domain.documents import Document
 from tenlog_server.domain.search_text import lifted_metadata, search_text
+from tenlog_server.storage import content_store, message_codec
 from tenlog_server.storage.completion_rollups import ROLLUP_COLUMNS, Contribution, apply_contributions
 from tenlog_server.storage.read_index import TS_CONFIG
 from tenlog_server.storage.schema import (
     Completion,
     CompletionMetadata,
     CompletionTag,
+    Content,
     Feedback,
     FeedbackCompletion,
     FeedbackTask,
@@ -102,6 +104,7 @@ class ListingFixture:
     seconds: float = 0.0
     tag_counts: dict[str, int] = field(default_factory=dict)
     session_sample: list[str] = field(default_factory=list)
+    id_sample: list[str] = field(default_factory=list)  # completions to read by id
     tasks: list[TaskSpec] = field(default_factory=list)
     subject_counts: dict[str, int] = field(default_factory=dict)
     span_us: tuple[int, int] = (0, 0)  # created_at_us of the oldest and newest row
@@ -122,6 +125,8 @@ class _RowMaker:
         self.subject_counts: dict[str, int] = {}
         self.open: list[list[Any]] = []  # [session id, completions left]
         self.new_sessions: list[str] = []
+        self.references: dict[bytes, int] = {}  # content hash -> references, as the server stores them
+        self.pieces: dict[bytes, bytes] = {}
         body = seed_body()
         self.request = body["request"]
         self.response = body["response"]
@@ -168,6 +173,11 @@ class _RowMaker:
         }
         tags = self.tags()
         metadata = {"customer_identifier": tags[2], "plan": rng.choice(PLANS)}
+        # Stored as the server stores them: messages cut out into `contents`, counted per reference.
+        split = message_codec.split(Document.of(request), Document.of(response) if status != "started" else None)
+        for digest in split.hashes:
+            self.references[digest] = self.references.get(digest, 0) + 1
+            self.pieces.setdefault(digest, split.pieces[digest])
         return {
             "organization_id": self.org,
             "id": str(uuid.uuid4()),
@@ -176,8 +186,9 @@ class _RowMaker:
             "kind": "chat",
             "status": status,
             "tags": tags,  # replaced by its JSON text once the tag rows are made
-            "request": Document.of(request).encoded,
-            "response": Document.of(response).encoded if status != "started" else None,
+            "request": split.request,
+            "response": split.response,
+            "content_refs": split.refs,
             "stacktrace": None,
             "session_id": self._session(),
             "duration": round(rng.uniform(0.2, 8.0), 3),
@@ -372,6 +383,7 @@ def load_listing_fixture(database_url: str, org: str, rows: int, seed: int = 10)
             fixture.sessions += len(maker.new_sessions)
             maker.new_sessions = []
             fixture.rows += len(chunk)
+            fixture.id_sample += [row["id"] for row in chunk[:: max(1, rows // 2000)]]
             fixture.tag_rows += len(tag_rows)
             in_transaction += len(chunk)
             if in_transaction >= TRANSACTION_ROWS:
@@ -394,6 +406,12 @@ def load_listing_fixture(database_url: str, org: str, rows: int, seed: int = 10)
                 for task in fixture.tasks
             ],
         )
+        content_rows = [
+            {"organization_id": org, "hash": h, "refcount": n, "data": content_store.compress(maker.pieces[h])}
+            for h, n in maker.references.items()
+        ]
+        if content_rows:
+            conn.execute(insert(_table(Content)), content_rows)
         for task in fixture.tasks:
             matches.setdefault(task.id, [])
         _grade(conn, fixture, matches, rng)

@@ -7,7 +7,7 @@ processes and servers: a client-chosen id never duplicates a row, and a late
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from operator import itemgetter
 from typing import Any, cast
@@ -35,6 +35,7 @@ from tenlog_server.domain.completion_query import CompletionQuery, QueryPage
 from tenlog_server.domain.documents import Document
 from tenlog_server.domain.model import TERMINAL_STATUSES, CompletionFilter, CompletionRecord, Page, UpsertResult
 
+from . import message_codec
 from .completion_aggregates import aggregate
 from .completion_query_sql import query_sql
 from .completion_rollups import (
@@ -44,6 +45,7 @@ from .completion_rollups import (
     contribution_of,
     contribution_of_row,
 )
+from .content_store import change_references, load_pieces, reference_delta
 from .database import write_transaction
 from .json_columns import dump_json, load_json
 from .paging import newest_first
@@ -67,16 +69,21 @@ def _document(encoded: bytes | None) -> Document | None:
     return None if encoded is None else Document(encoded)
 
 
-def record_to_row(org: str, rec: CompletionRecord) -> dict[str, Any]:
-    """Map a record onto the completions table's columns."""
+def record_to_row(org: str, rec: CompletionRecord, stored: message_codec.SplitDocuments) -> dict[str, Any]:
+    """Map a record onto the completions table's columns, its request/response as split into stored.
+
+    The pieces stored names must be counted in the same transaction
+    (content_store.change_references), or the row's references dangle.
+    """
     return {
         "organization_id": org,
         "id": rec.id,
         "kind": rec.kind,
         "status": rec.status,
         "tags": dump_json(rec.tags),
-        "request": _encoded(rec.request),
-        "response": _encoded(rec.response),
+        "request": stored.request,
+        "response": stored.response,
+        "content_refs": stored.refs,
         "stacktrace": dump_json(rec.stacktrace) if rec.stacktrace else None,
         "session_id": rec.session_id,
         "duration": rec.duration,
@@ -96,17 +103,18 @@ def record_to_row(org: str, rec: CompletionRecord) -> dict[str, Any]:
     }
 
 
-def row_to_record(row: Row[Any]) -> CompletionRecord:
-    """Map a completions row back onto a record."""
+def row_to_record(row: Row[Any], pieces: Mapping[bytes, bytes]) -> CompletionRecord:
+    """Map a completions row back onto a record; pieces holds the content its references name (rows_to_records)."""
     m = row._mapping
+    refs = message_codec.decode_refs(m["content_refs"])
     return CompletionRecord(
         id=m["id"],
         organization_id=m["organization_id"],
         kind=m["kind"],
         status=m["status"],
         tags=load_json(m["tags"]) or [],
-        request=_document(m["request"]),
-        response=_document(m["response"]),
+        request=message_codec.join(m["request"], message_codec.REQUEST, refs, pieces),
+        response=message_codec.join(m["response"], message_codec.RESPONSE, refs, pieces),
         stacktrace=load_json(m["stacktrace"]) or [],
         session_id=m["session_id"],
         duration=m["duration"],
@@ -126,7 +134,46 @@ def row_to_record(row: Row[Any]) -> CompletionRecord:
     )
 
 
-def lookup_ids(conn: Connection, columns: str, org: str, ids: Iterable[str]) -> Any:
+class ContentMissing(Exception):
+    """A row names content that is gone: a delete or update committed between reading the row and its content."""
+
+
+def rows_to_records(conn: Connection, rows: Sequence[Row[Any]]) -> list[CompletionRecord]:
+    """Records of completions rows, with the content their references name loaded in one query per organization."""
+    wanted: dict[str, set[bytes]] = {}
+    for row in rows:
+        refs = row._mapping["content_refs"]
+        if refs:
+            wanted.setdefault(row._mapping["organization_id"], set()).update(message_codec.ref_hashes(refs))
+    pieces: dict[bytes, bytes] = {}
+    for org, hashes in wanted.items():
+        pieces.update(load_pieces(conn, org, hashes))  # a hash names the same bytes in every organization
+    try:
+        return [row_to_record(row, pieces) for row in rows]
+    except KeyError as exc:
+        raise ContentMissing from exc
+
+
+_READ_ATTEMPTS = 5
+
+
+def read_records(conn: Connection, run: Callable[[], Any]) -> list[CompletionRecord]:
+    """Run a query of completions rows and return their records.
+
+    Rows and content are two statements; a delete committing between them can
+    take content a row just read names. That row is then gone or changed too,
+    so the read is simply run again.
+    """
+    for attempt in range(_READ_ATTEMPTS):
+        try:
+            return rows_to_records(conn, run().all())
+        except ContentMissing:
+            if attempt == _READ_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def lookup_ids(conn: Connection, columns: str, org: str, ids: Iterable[str], *, lock: bool = True) -> Any:
     """SELECT columns of the organization's completions with these ids, through the primary key.
 
     Without statistics SQLite prefers any listing index that covers the columns
@@ -135,9 +182,9 @@ def lookup_ids(conn: Connection, columns: str, org: str, ids: Iterable[str]) -> 
     (and locks the rows, so concurrent writers of one id serialize).
     """
     hint = " INDEXED BY sqlite_autoindex_completions_1" if conn.dialect.name == "sqlite" else ""
-    lock = " FOR UPDATE" if conn.dialect.name == "postgresql" else ""
+    suffix = " FOR UPDATE" if lock and conn.dialect.name == "postgresql" else ""
     statement = text(
-        f"SELECT {columns} FROM completions{hint} WHERE organization_id = :org AND id IN :ids{lock}"
+        f"SELECT {columns} FROM completions{hint} WHERE organization_id = :org AND id IN :ids{suffix}"
     ).bindparams(bindparam("ids", expanding=True))
     return conn.execute(statement, {"org": org, "ids": list(set(ids))})
 
@@ -234,22 +281,32 @@ class CompletionStore:
         Items may repeat an id (a started and a finished write coalesced into one
         batch); they are applied in order.
         """
+        # Hashing the pieces happens before the write lock is taken; only new content is compressed inside it.
+        splits = {id(rec): message_codec.split(rec.request, rec.response) for _, rec in items}
         with write_transaction(self.engine) as conn:
-            return self._upsert(conn, items)
+            return self._upsert(conn, items, splits)
 
-    def _upsert(self, conn: Connection, items: Sequence[tuple[str, CompletionRecord]]) -> list[UpsertResult]:
+    def _upsert(
+        self,
+        conn: Connection,
+        items: Sequence[tuple[str, CompletionRecord]],
+        splits: dict[int, message_codec.SplitDocuments],
+    ) -> list[UpsertResult]:
         by_org: dict[str, list[str]] = {}
         for org, rec in items:
             by_org.setdefault(org, []).append(rec.id)
         existing: dict[tuple[str, str], tuple[str, int]] = {}
         before: dict[tuple[str, str], Contribution] = {}  # what replaced rows added to the rollups
+        old_refs: dict[tuple[str, str], list[bytes]] = {}
         for org, ids in by_org.items():
-            for row in lookup_ids(conn, f"id, {', '.join(ROLLUP_COLUMNS)}", org, ids):
+            for row in lookup_ids(conn, f"id, content_refs, {', '.join(ROLLUP_COLUMNS)}", org, ids):
                 existing[(org, row.id)] = (row.status, row.created_at_us)
                 before[(org, row.id)] = contribution_of_row(row)
+                old_refs[(org, row.id)] = message_codec.ref_hashes(row.content_refs)
 
         # Fold the batch in order: the last applicable write per id wins.
         final: dict[tuple[str, str], CompletionRecord] = {}
+        final_split: dict[tuple[str, str], message_codec.SplitDocuments] = {}
         results: list[UpsertResult] = []
         stale_keys: set[tuple[str, str]] = set()
         for org, rec in items:
@@ -262,6 +319,7 @@ class CompletionStore:
                     stale_keys.add(key)
                 results.append(UpsertResult(current or rec, created=False, applied=False))
                 continue
+            final_split[key] = splits[id(rec)]
             if key in existing:
                 rec = replace(rec, created_at_us=existing[key][1])
             elif current is not None:
@@ -277,7 +335,18 @@ class CompletionStore:
                     results[i] = UpsertResult(stored[(org, rec.id)], created=False, applied=False)
 
         if final:
-            rows = [record_to_row(org, rec) for (org, _), rec in final.items()]
+            # Count the references of what now stands against those of the rows it replaces.
+            for org in {o for o, _ in final}:
+                pieces: dict[bytes, bytes] = {}
+                added: list[bytes] = []
+                removed: list[bytes] = []
+                for (o, cid), split in final_split.items():
+                    if o == org:
+                        pieces.update(split.pieces)
+                        added.extend(split.hashes)
+                        removed.extend(old_refs.get((o, cid), ()))
+                change_references(conn, org, reference_delta(added, removed), pieces)
+            rows = [record_to_row(key[0], rec, final_split[key]) for key, rec in final.items()]
             execute_many(conn, "upsert_completions", _upsert_statement, rows)
             replaced = [k for k in final if k in existing]
             graded: set[tuple[str, str]] = set()
@@ -307,15 +376,21 @@ class CompletionStore:
     def update(self, org: str, completion_id: str, changes: dict[str, Any]) -> CompletionRecord | None:
         """Replace the given fields of one completion; None when it does not exist."""
         with write_transaction(self.engine) as conn:
-            row = conn.execute(
-                select(completions).where(completions.c.organization_id == org, completions.c.id == completion_id)
-            ).first()
+            query = select(completions).where(completions.c.organization_id == org, completions.c.id == completion_id)
+            if conn.dialect.name == "postgresql":
+                query = query.with_for_update()
+            row = conn.execute(query).first()
             if row is None:
                 return None
-            rec = row_to_record(row)
+            # The row is locked (PostgreSQL) or every writer waits (SQLite): its content cannot go meanwhile.
+            rec = rows_to_records(conn, [row])[0]
+            before = message_codec.split(rec.request, rec.response)
             for name, value in changes.items():
                 setattr(rec, name, value)
-            values = record_to_row(org, rec)
+            stored = message_codec.split(rec.request, rec.response)
+            delta = reference_delta(stored.hashes, before.hashes)
+            change_references(conn, org, delta, stored.pieces)
+            values = record_to_row(org, rec, stored)
             conn.execute(
                 update(completions)
                 .where(completions.c.organization_id == org, completions.c.id == completion_id)
@@ -345,8 +420,8 @@ class CompletionStore:
         out: dict[tuple[str, str], CompletionRecord] = {}
         for org in {o for o, _ in keys}:
             ids = [c for o, c in keys if o == org]
-            for row in lookup_ids(conn, "*", org, ids):
-                out[(org, row.id)] = row_to_record(row)
+            for rec in read_records(conn, lambda org=org, ids=ids: lookup_ids(conn, "*", org, ids)):  # type: ignore[misc]
+                out[(org, rec.id)] = rec
         return out
 
     def get_many(self, org: str, ids: Sequence[str]) -> dict[str, CompletionRecord]:
@@ -359,10 +434,9 @@ class CompletionStore:
     def get(self, org: str, completion_id: str) -> CompletionRecord | None:
         """One completion of the organization, or None."""
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(completions).where(completions.c.organization_id == org, completions.c.id == completion_id)
-            ).first()
-            return row_to_record(row) if row else None
+            # Through the primary key (lookup_ids): SQLite would otherwise pick a listing index.
+            found = read_records(conn, lambda: lookup_ids(conn, "*", org, [completion_id], lock=False))
+            return found[0] if found else None
 
     def existing_ids(self, org: str, ids: Sequence[str]) -> set[str]:
         """The subset of ids that exist in the organization."""
@@ -375,12 +449,14 @@ class CompletionStore:
         """Completions matching the filter, newest first."""
         with self.engine.connect() as conn:
             flt = replace(flt, tags=rarest_first(conn, org, flt.tags))
-            return [row_to_record(r) for r in conn.execute(_filtered(org, flt, page))]
+            query = _filtered(org, flt, page)
+            return read_records(conn, lambda: conn.execute(query))
 
     def query_completions(self, org: str, query: CompletionQuery, page: QueryPage) -> list[CompletionRecord]:
         """A page of the completions matching a query (filter, search, fixed fields), in its order."""
         with self.engine.connect() as conn:
-            return [row_to_record(r) for r in conn.execute(query_sql(conn, org, query, page))]
+            statement = query_sql(conn, org, query, page)
+            return read_records(conn, lambda: conn.execute(statement))
 
     def aggregate(
         self, org: str, query: CompletionQuery, group_by: Sequence[str], interval_us: int | None
@@ -467,11 +543,14 @@ def _delete_completions(conn: Connection, org: str, ids: Sequence[str], created_
     conditions = [completions.c.organization_id == org, completions.c.id.in_(ids)]
     if created_before_us is not None:
         conditions.append(completions.c.created_at_us < created_before_us)
+    chosen = select(completions.c.id, completions.c.content_refs).where(*conditions)
     if conn.dialect.name == "postgresql":
-        locked = [r[0] for r in conn.execute(select(completions.c.id).where(*conditions).with_for_update())]
-        if not locked:
-            return 0
-        conditions = [completions.c.organization_id == org, completions.c.id.in_(locked)]
+        chosen = chosen.with_for_update()
+    found = conn.execute(chosen).all()
+    if not found:
+        return 0
+    conditions = [completions.c.organization_id == org, completions.c.id.in_([r[0] for r in found])]
+    removed = [h for _, refs in found for h in message_codec.ref_hashes(refs)]
     doomed = select(completions.c.id).where(*conditions)
     forget_completions(conn, org, doomed)
     gone = conn.execute(select(*(completions.c[name] for name in ROLLUP_COLUMNS)).where(*conditions))
@@ -486,7 +565,9 @@ def _delete_completions(conn: Connection, org: str, ids: Sequence[str], created_
             completion_tags.c.organization_id == org, completion_tags.c.completion_id.in_(doomed)
         )
     )
-    return int(conn.execute(delete(completions).where(*conditions)).rowcount)
+    deleted = int(conn.execute(delete(completions).where(*conditions)).rowcount)
+    change_references(conn, org, reference_delta([], removed), {})  # content no completion names any more goes
+    return deleted
 
 
 def _ungraded_keys(org: str, tags: Sequence[str], page: Page) -> Any:
@@ -573,4 +654,4 @@ def changed_since(engine: Engine, since_us: int, limit: int) -> list[CompletionR
         .limit(limit)
     )
     with engine.connect() as conn:
-        return [row_to_record(r) for r in conn.execute(query)]
+        return read_records(conn, lambda: conn.execute(query))

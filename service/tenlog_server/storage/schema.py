@@ -3,7 +3,8 @@
 Times are integer microseconds since the epoch: exact, portable across SQLite
 and PostgreSQL, and cheap to index and compare. A completion's documents
 (request, response, metadata, extra) are stored as serialized
-google.protobuf.Struct bytes (see documents.py); other JSON (tags, stack
+google.protobuf.Struct bytes (see documents.py), with messages and other large
+repeated values stored once per organization in `contents`; other JSON (tags, stack
 traces, feedback) as JSON text. The fields worth querying are lifted into
 indexed columns.
 """
@@ -78,8 +79,11 @@ class Completion(Base):
     kind: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16))
     tags: Mapped[str] = mapped_column(Text)  # JSON list, returned as sent; completion_tags indexes it
-    request: Mapped[bytes | None] = mapped_column(LargeBinary)  # serialized google.protobuf.Struct
+    # Serialized google.protobuf.Struct skeletons: messages, tool lists and other large values are cut out
+    # into `contents` and named by content_refs (see message_codec.py); NULL content_refs: the whole documents.
+    request: Mapped[bytes | None] = mapped_column(LargeBinary)
     response: Mapped[bytes | None] = mapped_column(LargeBinary)
+    content_refs: Mapped[bytes | None] = mapped_column(LargeBinary)
     stacktrace: Mapped[str | None] = mapped_column(Text)
     session_id: Mapped[str] = mapped_column(String(256))
     duration: Mapped[float | None] = mapped_column(Double)
@@ -175,6 +179,22 @@ class CompletionRollupDuration(Base):
     count: Mapped[int] = mapped_column(BigInteger)
 
 
+class Content(Base):
+    """A message, system prompt or tool list stored once per organization, zstd-compressed (content_store.py).
+
+    Keyed by a hash of its canonical form; refcount is how many references
+    completions hold to it, and the row goes when that reaches zero.
+    """
+
+    __tablename__ = "contents"
+    organization_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(16), primary_key=True)
+    refcount: Mapped[int] = mapped_column(BigInteger)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    # WITHOUT ROWID: the table is its primary-key b-tree, not a table plus an index repeating the key.
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
 class CompletionTag(Base):
     """Tag index: one row per (completion, tag), ordered by time for newest-first tag listing."""
 
@@ -262,6 +282,7 @@ __all__ = [
     "CompletionRollup",
     "CompletionRollupDuration",
     "CompletionTag",
+    "Content",
     "Feedback",
     "FeedbackCompletion",
     "FeedbackTask",
