@@ -126,7 +126,8 @@ def _index_postgres(conn: Connection, texts: Mapping[tuple[str, str], str], repl
     stale = [{"o": org, "c": cid} for (org, cid), body in texts.items() if not body and (org, cid) in replaced]
     if stale:
         conn.execute(text("DELETE FROM completion_search WHERE organization_id = :o AND completion_id = :c"), stale)
-    fresh = [{"o": org, "c": cid, "t": body} for (org, cid), body in texts.items() if body]
+    # PostgreSQL text cannot hold NUL; it separates words like any other control character.
+    fresh = [{"o": org, "c": cid, "t": body.replace("\x00", " ")} for (org, cid), body in texts.items() if body]
     if fresh:
         conn.execute(
             text(
