@@ -129,9 +129,9 @@ def _insert_v6_rows(engine: Engine) -> dict[tuple[str, str], tuple[object, objec
 
 
 def test_0007_cuts_stored_documents_into_counted_contents_and_downgrades_back(empty_engine: Engine) -> None:
-    upgrade(empty_engine, "0006")
+    upgrade(empty_engine, "0006_rollups")
     sent = _insert_v6_rows(empty_engine)
-    upgrade(empty_engine, "0007")
+    upgrade(empty_engine, "0007_contents")
 
     store = CompletionStore(empty_engine)
     for (org, cid), (request, response) in list(sent.items())[::37]:
@@ -157,7 +157,7 @@ def test_0007_cuts_stored_documents_into_counted_contents_and_downgrades_back(em
     cfg = alembic_config()
     with empty_engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0006")
+        command.downgrade(cfg, "0006_rollups")
     with empty_engine.connect() as conn:
         assert "contents" not in inspect(conn).get_table_names()
         rows = conn.execute(text("SELECT organization_id, id, request, response FROM completions")).all()

@@ -551,6 +551,9 @@ def _delete_completions(conn: Connection, org: str, ids: Sequence[str], created_
         return 0
     conditions = [completions.c.organization_id == org, completions.c.id.in_([r[0] for r in found])]
     removed = [h for _, refs in found for h in message_codec.ref_hashes(refs)]
+    # Content counts change before the rollups, as in a write: every transaction takes completions,
+    # then content, then rollup rows, so a delete and a write cannot deadlock on them.
+    change_references(conn, org, reference_delta([], removed), {})  # content no completion names any more goes
     doomed = select(completions.c.id).where(*conditions)
     forget_completions(conn, org, doomed)
     gone = conn.execute(select(*(completions.c[name] for name in ROLLUP_COLUMNS)).where(*conditions))
@@ -565,9 +568,7 @@ def _delete_completions(conn: Connection, org: str, ids: Sequence[str], created_
             completion_tags.c.organization_id == org, completion_tags.c.completion_id.in_(doomed)
         )
     )
-    deleted = int(conn.execute(delete(completions).where(*conditions)).rowcount)
-    change_references(conn, org, reference_delta([], removed), {})  # content no completion names any more goes
-    return deleted
+    return int(conn.execute(delete(completions).where(*conditions)).rowcount)
 
 
 def _ungraded_keys(org: str, tags: Sequence[str], page: Page) -> Any:

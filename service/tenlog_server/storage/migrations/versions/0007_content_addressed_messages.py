@@ -1,7 +1,7 @@
 """messages, system prompts and tool lists are stored once per organization, zstd-compressed, in `contents`
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0007_contents
+Revises: 0006_rollups
 
 Uses the storage package's codec (message_codec, content_store) rather than a
 copy: its stored format is versioned by this revision, and a later change of it
@@ -17,8 +17,8 @@ from alembic import op
 from tenlog_server.domain.documents import Document
 from tenlog_server.storage import content_store, message_codec
 
-revision: str = "0007"
-down_revision: str | Sequence[str] | None = "0006"
+revision: str = "0007_contents"
+down_revision: str | Sequence[str] | None = "0006_rollups"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
