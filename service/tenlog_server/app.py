@@ -11,6 +11,7 @@ from tenlog_server.domain.api_keys import ApiKeys
 from tenlog_server.domain.completions import CompletionsService
 from tenlog_server.domain.feedback import FeedbackService, FeedbackTasksService
 from tenlog_server.domain.otel.ingest import OtelIngest
+from tenlog_server.domain.rate_limits import RateLimits
 from tenlog_server.domain.sessions import SessionsService
 from tenlog_server.domain.tail import TailBus
 from tenlog_server.storage.completion_store import CompletionStore, changed_since
@@ -35,6 +36,7 @@ class App:
     feedback: FeedbackService
     tail: TailBus
     otel: OtelIngest
+    rate_limits: RateLimits
 
 
 def build_app(config: ServerConfig, *, migrate: bool = True) -> App:
@@ -54,7 +56,8 @@ def build_app(config: ServerConfig, *, migrate: bool = True) -> App:
     )
     tail = TailBus(lambda since_us, limit: changed_since(engine, since_us, limit))
     batcher.add_listener(tail.publish)
-    completions = CompletionsService(completion_store, feedback_store, batcher)
+    rate_limits = RateLimits(config.org_requests_per_second, config.org_completions_per_second)
+    completions = CompletionsService(completion_store, feedback_store, batcher, rate_limits)
     tasks = FeedbackTasksService(feedback_store)
     feedback = FeedbackService(feedback_store, completion_store)
     return App(
@@ -67,4 +70,5 @@ def build_app(config: ServerConfig, *, migrate: bool = True) -> App:
         feedback=feedback,
         tail=tail,
         otel=OtelIngest(completions, tasks, feedback),
+        rate_limits=rate_limits,
     )

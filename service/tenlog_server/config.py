@@ -57,5 +57,10 @@ class ServerConfig:
     retention_interval_seconds: float = field(default_factory=lambda: env_float("RETENTION_INTERVAL_SECONDS", 300.0))
     log_format: str = field(default_factory=lambda: env_str("LOG_FORMAT", "text"))  # text or json
     log_level: str = field(default_factory=lambda: env_str("LOG_LEVEL", "info"))
+    # Per-organization budgets (0: off); past them RESOURCE_EXHAUSTED with RetryInfo / 429 + Retry-After.
+    org_requests_per_second: float = field(default_factory=lambda: env_float("ORG_REQUESTS_PER_SECOND", 0.0))
+    org_completions_per_second: float = field(default_factory=lambda: env_float("ORG_COMPLETIONS_PER_SECOND", 0.0))
+    # Longest a single database statement may run (0: no limit).
+    statement_timeout_seconds: float = field(default_factory=lambda: env_float("STATEMENT_TIMEOUT_SECONDS", 10.0))
     bootstrap: bool = True  # create org `default` and a key on first start with an empty database
     noop: bool = False  # benchmark only: servicers that store nothing

@@ -37,6 +37,7 @@ from tenlog_server.config import ServerConfig
 from tenlog_server.server_logging import configure_logging
 from tenlog_server.tls import ServerTls, TlsConfigError, load_server_tls
 from tenlog_server.transport.grpc.auth import AuthInterceptor
+from tenlog_server.transport.grpc.call_guard import Admission, CallGuardInterceptor
 from tenlog_server.transport.grpc.completion_streams import CompletionServicer
 from tenlog_server.transport.grpc.completions import IngestLimits
 from tenlog_server.transport.grpc.feedback import FeedbackServicer, FeedbackTaskServicer
@@ -67,7 +68,8 @@ def grpc_options(config: ServerConfig) -> list[tuple[str, Any]]:
     """Options of the gRPC server."""
     return [
         ("grpc.max_receive_message_length", config.max_message_bytes),
-        ("grpc.max_send_message_length", config.max_message_bytes),
+        # Room above the largest accepted message for what the server adds (times, ids) on the way back.
+        ("grpc.max_send_message_length", config.max_message_bytes + 64 * 1024),
         ("grpc.so_reuseport", 1),  # lets --workers processes share the port
     ]
 
@@ -150,14 +152,16 @@ async def serve(config: ServerConfig, *, handlers_ready: Callable[[], None] | No
         handlers_ready()  # a --workers parent forwards SIGTERM only from now on
     app = build_app(config)
     bootstrap(app, config)
-    interceptors = [AuthInterceptor(app.keys)]
+    # Past max_concurrent_rpcs calls the guard refuses new ones with RESOURCE_EXHAUSTED + RetryInfo
+    # (grpc's own maximum_concurrent_rpcs would refuse without a retry delay). One guard for gRPC
+    # and in-process REST calls, so the limit counts both.
+    admission = Admission(config.max_concurrent_rpcs)
+    interceptors = [CallGuardInterceptor(admission), AuthInterceptor(app.keys, app.rate_limits)]
     server = grpc.aio.server(
         # Observability first, so refused (unauthenticated) calls are logged and counted too. REST calls
         # are counted by the HTTP middleware instead, so the in-process dispatch gets the others only.
         interceptors=[ObservabilityInterceptor(), *interceptors],
         options=grpc_options(config),
-        # Past this many calls gRPC itself answers RESOURCE_EXHAUSTED: memory stays bounded under overload.
-        maximum_concurrent_rpcs=config.max_concurrent_rpcs,
     )
     # The REST gateway calls the same servicers in-process, through the same interceptors and limit.
     registry = ServicerRegistry()
@@ -181,9 +185,9 @@ async def serve(config: ServerConfig, *, handlers_ready: Callable[[], None] | No
 
     gateway = None
     if config.http_port >= 0:
-        from tenlog_server.transport.http.gateway import bound_port, start_gateway
+        from tenlog_server.transport.http.gateway import bound_port, draining_gateway, gateway_drained, start_gateway
 
-        dispatch = InProcessDispatch(registry, interceptors, max_concurrent_rpcs=config.max_concurrent_rpcs)
+        dispatch = InProcessDispatch(registry, interceptors)  # the call guard admits, as for gRPC
         gateway = await start_gateway(
             dispatch,
             config.host,
@@ -199,13 +203,20 @@ async def serve(config: ServerConfig, *, handlers_ready: Callable[[], None] | No
 
     print("tenlog: shutting down: NOT_SERVING, draining in-flight calls", flush=True)
     await health_servicer.enter_graceful_shutdown()
+    admission.draining = True  # new calls: UNAVAILABLE with a retry delay; the gateway answers 503
     app.tail.close()
     if retention is not None:
         await retention.stop()
     completions.drain()
     if gateway is not None:
+        draining_gateway(gateway)
+    # The gateway stops after the drain: until then in-flight REST calls finish and new ones get 503.
+    await asyncio.gather(
+        server.stop(config.grace_seconds),
+        *([gateway_drained(gateway, config.grace_seconds)] if gateway is not None else []),
+    )
+    if gateway is not None:
         await gateway.cleanup()
-    await server.stop(config.grace_seconds)
     await app.batcher.stop()
     await metrics.stop_sampler(sampler)
     app.engine.dispose()

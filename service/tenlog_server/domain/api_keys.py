@@ -17,6 +17,11 @@ KEY_PREFIX = "tlk_"
 SHOWN_PREFIX = 12  # characters of a key kept in clear to name it (tlk_ + 8 random)
 # How long a server trusts a key it has checked: also how long a revoked key keeps working.
 CACHE_SECONDS = 5.0
+# How long an unknown key is remembered as unknown: a flood of bad keys costs no queries,
+# and a key minted meanwhile works within this long.
+NEGATIVE_CACHE_SECONDS = 1.0
+# How often a long-lived stream re-checks its key (it ends UNAUTHENTICATED once revoked).
+STREAM_RECHECK_SECONDS = 5.0
 # Every header (gRPC metadata key) some client carries the API key in, in order of preference:
 # Log10 (both SDKs), then Freeplay / Keywords AI / OTLP exporters (Bearer), then the logs API and x-api-key users.
 TOKEN_HEADERS = ("x-log10-token", "authorization", "x-api-key")
@@ -102,10 +107,10 @@ class ApiKeys:
             key_org = cached[0]
         else:
             key_org = await asyncio.to_thread(self.store.org_of_key, digest)
-            if key_org is not None:  # only known keys are cached: a new key works at once
-                if len(self._cache) > 10000:
-                    self._cache.clear()
-                self._cache[digest] = (key_org, time.monotonic() + CACHE_SECONDS)
+            if len(self._cache) > 10000:
+                self._cache.clear()
+            ttl = CACHE_SECONDS if key_org is not None else NEGATIVE_CACHE_SECONDS
+            self._cache[digest] = (key_org, time.monotonic() + ttl)
         if key_org is None:
             raise Unauthenticated("unknown API key")
         if org and org != key_org:

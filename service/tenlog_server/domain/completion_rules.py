@@ -7,13 +7,21 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .errors import FieldViolation
+from .input_contract import json_violations, may_hold_non_finite, number_violations, text_violations
+from .limits import (
+    MAX_ID_LENGTH,
+    MAX_LONG_TEXT_LENGTH,
+    MAX_ORGANIZATION_LENGTH,
+    MAX_SHORT_TEXT_LENGTH,
+    MAX_STACK_FRAMES,
+    MAX_TAGS_PER_COMPLETION,
+)
 from .model import CompletionRecord
 from .tag_selector import tag_violations
 
 KINDS = ("chat", "prompt")
 DEFAULT_KIND = "chat"  # a completion that does not say is a chat completion, on create and on update
 STATUSES = ("started", "finished", "failed")
-MAX_ID_LENGTH = 256
 _CONTROL = re.compile(r"[\x00-\x1f]")
 
 
@@ -33,7 +41,10 @@ def completion_violations(rec: CompletionRecord, prefix: str = "") -> list[Field
         out.append(FieldViolation(f"{prefix}kind", f"must be one of {', '.join(KINDS)}"))
     if rec.status not in STATUSES:
         out.append(FieldViolation(f"{prefix}status", f"must be one of {', '.join(STATUSES)}"))
+    if len(rec.tags) > MAX_TAGS_PER_COMPLETION:
+        out.append(FieldViolation(f"{prefix}tags", f"has more than {MAX_TAGS_PER_COMPLETION} tags"))
     out += tag_violations(f"{prefix}tags", rec.tags)
+    out += contract_violations(rec, prefix)
     if rec.duration is not None and rec.duration < 0:
         out.append(FieldViolation(f"{prefix}duration", "must not be negative"))
     for name in ("prompt_tokens", "completion_tokens", "total_tokens"):
@@ -52,6 +63,28 @@ def completion_violations(rec: CompletionRecord, prefix: str = "") -> list[Field
     for i, frame in enumerate(rec.stacktrace):
         if not isinstance(frame, dict):
             out.append(FieldViolation(f"{prefix}stacktrace[{i}]", "must be an object"))
+    return out
+
+
+def contract_violations(rec: CompletionRecord, prefix: str = "") -> list[FieldViolation]:
+    """The input contract (domain/input_contract.py) applied to a completion's text, numbers and documents."""
+    out = text_violations(f"{prefix}model", rec.model, MAX_SHORT_TEXT_LENGTH)
+    out += text_violations(f"{prefix}failure_kind", rec.failure_kind, MAX_SHORT_TEXT_LENGTH)
+    out += text_violations(f"{prefix}failure_reason", rec.failure_reason, MAX_LONG_TEXT_LENGTH)
+    out += text_violations(f"{prefix}organization_id", rec.reported_organization_id, MAX_ORGANIZATION_LENGTH)
+    out += number_violations(f"{prefix}duration", rec.duration)
+    out += number_violations(f"{prefix}cost", rec.cost)
+    for name in ("request", "response", "metadata", "extra"):
+        document = getattr(rec, name)
+        if document is not None and may_hold_non_finite(document.encoded):
+            out += json_violations(f"{prefix}{name}", document)
+    if len(rec.stacktrace) > MAX_STACK_FRAMES:
+        out.append(FieldViolation(f"{prefix}stacktrace", f"has more than {MAX_STACK_FRAMES} frames"))
+    else:
+        for i, frame in enumerate(rec.stacktrace):
+            for key, value in frame.items() if isinstance(frame, dict) else ():
+                if isinstance(value, str):
+                    out += text_violations(f"{prefix}stacktrace[{i}].{key}", value, MAX_LONG_TEXT_LENGTH)
     return out
 
 

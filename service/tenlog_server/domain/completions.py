@@ -12,8 +12,12 @@ from .completion_aggregates import AggregateGroup
 from .completion_query import CompletionQuery, QueryPage, encode_query_token
 from .completion_rules import DEFAULT_KIND, completion_violations, lift_fields
 from .errors import FieldViolation, InvalidArgument, NotFound, ResourceExhausted
+from .input_contract import text_violations
+from .limits import MAX_ID_LENGTH
 from .model import CompletionFilter, CompletionRecord, Page, UpsertResult
+from .rate_limits import RateLimits
 from .stores import CompletionStore, FeedbackStore, Overloaded, WriteQueue
+from .tag_selector import selector_violations
 
 UPDATABLE = frozenset(
     {
@@ -57,13 +61,29 @@ class BatchOutcome:
     rejected: list[Rejected]
 
 
+def check_filter(flt: CompletionFilter) -> None:
+    """Refuse a listing or tail filter past the limits (each tag condition costs an index probe)."""
+    violations = selector_violations("tags", flt.tags)
+    for name in ("session_id", "model"):
+        violations += text_violations(name, getattr(flt, name), MAX_ID_LENGTH)
+    if violations:
+        raise InvalidArgument("the filter is not valid", violations, reason="FILTER_TOO_LARGE")
+
+
 class CompletionsService:
     """Completion rules on top of the completion store and the group-commit writer."""
 
-    def __init__(self, store: CompletionStore, feedback: FeedbackStore, batcher: WriteQueue) -> None:
+    def __init__(
+        self,
+        store: CompletionStore,
+        feedback: FeedbackStore,
+        batcher: WriteQueue,
+        rate_limits: RateLimits | None = None,
+    ) -> None:
         self.store = store
         self.feedback = feedback
         self.batcher = batcher
+        self.rate_limits = rate_limits or RateLimits()
 
     def prepare(self, rec: CompletionRecord, prefix: str = "completion.") -> CompletionRecord:
         """Validate a completion and fill what the server owns: id, defaults, lifted fields, times."""
@@ -91,6 +111,7 @@ class CompletionsService:
     async def create(self, org: str, rec: CompletionRecord) -> CompletionRecord:
         """Create or upsert one completion; returns it as committed."""
         self.prepare(rec)
+        self.rate_limits.admit_completions(org, 1)
         (result,) = await self._write([(org, rec)])
         return result.record
 
@@ -118,6 +139,10 @@ class CompletionsService:
                 valid.append((i, self.prepare(rec, prefix=f"completions[{i}].")))
             except InvalidArgument as exc:
                 rejected.append(Rejected(i, rec.id, exc.message, exc.violations))
+        if valid and wait_for_room:
+            await self.rate_limits.pace_completions(org, len(valid))
+        elif valid:
+            self.rate_limits.admit_completions(org, len(valid))
         if valid:
             results = await self._write([(org, rec) for _, rec in valid], wait_for_room=wait_for_room)
             valid = [(i, res.record) for (i, _), res in zip(valid, results, strict=True)]
@@ -173,6 +198,7 @@ class CompletionsService:
 
     async def list_completions(self, org: str, flt: CompletionFilter, page: Page) -> list[CompletionRecord]:
         """Completions matching the filter, newest first."""
+        check_filter(flt)
         return await asyncio.to_thread(self.store.list_completions, org, flt, page)
 
     async def query(self, org: str, query: CompletionQuery, page: QueryPage) -> tuple[list[CompletionRecord], str]:

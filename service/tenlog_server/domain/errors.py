@@ -81,3 +81,19 @@ class ResourceExhausted(DomainError):
     def __init__(self, message: str, *, retry_after: float | None = None, reason: str | None = None) -> None:
         super().__init__(message, reason=reason)
         self.retry_after = retry_after
+
+
+class Unavailable(DomainError):
+    """The server cannot take the call now (it is shutting down); retry_after says when to try again."""
+
+    reason = "UNAVAILABLE"
+
+    def __init__(self, message: str, *, retry_after: float | None = None, reason: str | None = None) -> None:
+        super().__init__(message, reason=reason)
+        self.retry_after = retry_after
+
+
+class DeadlineExceeded(DomainError):
+    """A query ran past its statement timeout."""
+
+    reason = "STATEMENT_TIMEOUT"

@@ -9,12 +9,23 @@ from typing import Any
 from .clock import new_id, now_us
 from .completion_rules import id_violations
 from .errors import Aborted, AlreadyExists, FailedPrecondition, FieldViolation, InvalidArgument, NotFound
-from .feedback_validation import schema_violations, value_violations
+from .feedback_validation import SchemaChecks
+from .input_contract import text_violations
+from .limits import MAX_COMPLETION_IDS, MAX_LONG_TEXT_LENGTH, MAX_MATCHED_COMPLETIONS
 from .model import FeedbackRecord, FeedbackTaskRecord, Page
 from .stores import CompletionGone, CompletionStore, DuplicateId, FeedbackStore
-from .tag_selector import tag_violations
+from .tag_selector import selector_violations
 
 DEFAULT_MAX_MATCHED = 100
+_shared_checks: SchemaChecks | None = None
+
+
+def shared_schema_checks() -> SchemaChecks:
+    """The process's schema-check threads (created on first use)."""
+    global _shared_checks
+    if _shared_checks is None:
+        _shared_checks = SchemaChecks()
+    return _shared_checks
 
 
 @dataclass(slots=True)
@@ -35,16 +46,20 @@ class FeedbackUpload:
 class FeedbackTasksService:
     """Create, get and list feedback tasks."""
 
-    def __init__(self, store: FeedbackStore) -> None:
+    def __init__(self, store: FeedbackStore, checks: SchemaChecks | None = None) -> None:
         self.store = store
+        self.checks = checks or shared_schema_checks()
 
     async def create(self, org: str, task: FeedbackTaskRecord) -> FeedbackTaskRecord:
         """Create a task after checking its schema is valid JSON Schema."""
         violations = id_violations("task.id", task.id)
         if not task.name.strip():
             violations.append(FieldViolation("task.name", "is required"))
-        violations += schema_violations(task.json_schema)
-        violations += tag_violations("task.completion_tags_selector", task.completion_tags_selector)
+        violations += text_violations("task.name", task.name, MAX_LONG_TEXT_LENGTH)
+        violations += text_violations("task.instruction", task.instruction, MAX_LONG_TEXT_LENGTH)
+        violations += selector_violations("task.completion_tags_selector", task.completion_tags_selector)
+        if not violations:
+            violations += await self.checks.schema(task.json_schema)
         if violations:
             raise InvalidArgument("the feedback task is not valid", violations)
         task.id = task.id or new_id()
@@ -70,9 +85,10 @@ class FeedbackTasksService:
 class FeedbackService:
     """Upload, get and list feedback."""
 
-    def __init__(self, store: FeedbackStore, completions: CompletionStore) -> None:
+    def __init__(self, store: FeedbackStore, completions: CompletionStore, checks: SchemaChecks | None = None) -> None:
         self.store = store
         self.completions = completions
+        self.checks = checks or shared_schema_checks()
 
     async def upload(self, org: str, up: FeedbackUpload) -> FeedbackRecord:
         """Validate values against the task's schema, match completions, enforce the limits, store."""
@@ -85,7 +101,17 @@ class FeedbackService:
             )
         if up.max_matched_completions < 1:
             violations.append(FieldViolation("max_matched_completions", "must be at least 1"))
-        violations += tag_violations("completion_tags_selector", up.completion_tags_selector)
+        elif up.max_matched_completions > MAX_MATCHED_COMPLETIONS:
+            violations.append(FieldViolation("max_matched_completions", f"must be at most {MAX_MATCHED_COMPLETIONS}"))
+        violations += selector_violations("completion_tags_selector", up.completion_tags_selector)
+        violations += id_violations("task_id", up.task_id)
+        violations += text_violations("comment", up.comment, MAX_LONG_TEXT_LENGTH)
+        violations += text_violations("completions_summary", up.completions_summary, MAX_LONG_TEXT_LENGTH)
+        if len(up.completion_ids) > MAX_COMPLETION_IDS:
+            violations.append(FieldViolation("completion_ids", f"names more than {MAX_COMPLETION_IDS} completions"))
+        else:
+            for i, completion_id in enumerate(up.completion_ids):
+                violations += id_violations(f"completion_ids[{i}]", completion_id)
         if violations:
             raise InvalidArgument("the feedback is not valid", violations)
         if up.id:
@@ -95,7 +121,7 @@ class FeedbackService:
         task = await asyncio.to_thread(self.store.get_task, org, up.task_id)
         if task is None:
             raise NotFound(f"feedback task {up.task_id!r} not found", reason="TASK_NOT_FOUND")
-        violations = value_violations(task.json_schema, up.json_values)
+        violations = await self.checks.values(task.json_schema, up.json_values)
         if violations:
             raise InvalidArgument("json_values do not match the task's json_schema", violations)
         matched = await self._match(org, up)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .errors import FieldViolation
-
-MAX_TAG_LENGTH = 256
+from .limits import MAX_FILTER_TAGS, MAX_TAG_LENGTH
 
 
 def matches(selector: Iterable[str], tags: Iterable[str]) -> bool:
@@ -22,4 +21,16 @@ def tag_violations(field: str, tags: Iterable[str]) -> list[FieldViolation]:
             out.append(FieldViolation(f"{field}[{i}]", "tag must not be empty"))
         elif len(tag) > MAX_TAG_LENGTH:
             out.append(FieldViolation(f"{field}[{i}]", f"tag is longer than {MAX_TAG_LENGTH} characters"))
+        elif "\x00" in tag:
+            out.append(FieldViolation(f"{field}[{i}]", "tag must not contain NUL (U+0000) characters"))
     return out
+
+
+def selector_violations(field: str, tags: Iterable[str]) -> list[FieldViolation]:
+    """tag_violations, plus the limit on how many tags one condition may name (each costs an index probe)."""
+    tags = list(tags)
+    if len(tags) > MAX_FILTER_TAGS:
+        return [
+            FieldViolation(field, f"names {len(tags)} tags; at most {MAX_FILTER_TAGS} per condition (MAX_FILTER_TAGS)")
+        ]
+    return tag_violations(field, tags)

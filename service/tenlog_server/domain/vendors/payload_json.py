@@ -8,7 +8,7 @@ from google.protobuf import json_format
 from google.protobuf.message import Message
 
 from tenlog_server.domain.documents import restore_integers
-from tenlog_server.domain.tag_selector import MAX_TAG_LENGTH
+from tenlog_server.domain.limits import MAX_TAG_LENGTH
 
 EXTRA_FIELD = "extra"
 

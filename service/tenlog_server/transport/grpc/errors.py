@@ -19,7 +19,20 @@ CODES: dict[type[errors.DomainError], grpc.StatusCode] = {
     errors.Unauthenticated: grpc.StatusCode.UNAUTHENTICATED,
     errors.PermissionDenied: grpc.StatusCode.PERMISSION_DENIED,
     errors.ResourceExhausted: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    errors.Unavailable: grpc.StatusCode.UNAVAILABLE,
+    errors.DeadlineExceeded: grpc.StatusCode.DEADLINE_EXCEEDED,
 }
+
+
+# Status messages and details travel in HTTP/2 trailers, which gRPC caps at 16 KiB: an error
+# echoing a huge input would otherwise turn into RESOURCE_EXHAUSTED "metadata size exceeds".
+MAX_MESSAGE_CHARS = 1000
+MAX_VIOLATIONS = 50
+MAX_VIOLATION_CHARS = 200
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _pack(message: object) -> any_pb2.Any:
@@ -32,7 +45,10 @@ def bad_request(violations: list[errors.FieldViolation]) -> error_details_pb2.Ba
     """A BadRequest detail listing field violations."""
     return error_details_pb2.BadRequest(
         field_violations=[
-            error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description) for v in violations
+            error_details_pb2.BadRequest.FieldViolation(
+                field=_clip(v.field, MAX_VIOLATION_CHARS), description=_clip(v.description, MAX_VIOLATION_CHARS)
+            )
+            for v in violations[:MAX_VIOLATIONS]
         ]
     )
 
@@ -43,11 +59,12 @@ def to_status(exc: errors.DomainError) -> tuple[grpc.StatusCode, status_pb2.Stat
     details = [_pack(error_details_pb2.ErrorInfo(reason=exc.reason, domain=ERROR_DOMAIN))]
     if isinstance(exc, errors.InvalidArgument) and exc.violations:
         details.append(_pack(bad_request(exc.violations)))
-    if isinstance(exc, errors.ResourceExhausted) and exc.retry_after is not None:
+    if isinstance(exc, errors.ResourceExhausted | errors.Unavailable) and exc.retry_after is not None:
         delay = duration_pb2.Duration()
         delay.FromNanoseconds(int(exc.retry_after * 1e9))
         details.append(_pack(error_details_pb2.RetryInfo(retry_delay=delay)))
-    status = status_pb2.Status(code=getattr(code_pb2, code.name), message=exc.message, details=details)
+    message = _clip(exc.message, MAX_MESSAGE_CHARS)
+    status = status_pb2.Status(code=getattr(code_pb2, code.name), message=message, details=details)
     return code, status
 
 
@@ -61,4 +78,4 @@ async def abort(context: grpc.aio.ServicerContext, exc: errors.DomainError) -> N
     code, status = to_status(exc)
     # Keep what the call already set (its x-request-id) beside the status details.
     trailing = (*(context.trailing_metadata() or ()), *trailing_metadata(status))
-    await context.abort(code, exc.message, trailing_metadata=trailing)
+    await context.abort(code, status.message, trailing_metadata=trailing)

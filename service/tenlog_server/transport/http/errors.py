@@ -127,4 +127,11 @@ def rpc_error_response(error: grpc.aio.AioRpcError) -> tuple[int, dict[str, Any]
     message = error.details() or code.name.lower().replace("_", " ")
     retry_after = retry_after_seconds(details)
     headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
-    return http_status_for(code, details), error_body(code, message, details), headers
+    status = http_status_for(code, details)
+    if code == grpc.StatusCode.RESOURCE_EXHAUSTED and retry_after is None:
+        # Not overload (that carries RetryInfo) but a size limit, e.g. a message over the gRPC
+        # limit: a 429 would invite a retry that can never succeed.
+        status = HTTP_PAYLOAD_TOO_LARGE
+    if code == grpc.StatusCode.UNAVAILABLE and retry_after is None:
+        headers["Retry-After"] = "1"
+    return status, error_body(code, message, details), headers

@@ -10,8 +10,10 @@ authentication and every server rule apply to REST exactly as to gRPC.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import secrets
 import signal
 import ssl
 import sys
@@ -57,6 +59,9 @@ TABLE_KEY = web.AppKey("route_table", RouteTable)
 DISPATCH_KEY = web.AppKey("dispatch", Dispatch)
 MAX_BODY_KEY = web.AppKey("max_body_bytes", int)
 OPENAPI_KEY = web.AppKey("openapi", bytes)
+# While the server drains, new REST calls get 503 with this Retry-After (seconds).
+DRAINING_RETRY_AFTER = "1"
+GATEWAY_GRACE_SECONDS = 10.0  # how long `tenlog gateway` waits on SIGTERM for REST calls in progress
 
 
 def _json_response(status: int, value: Any, headers: dict[str, str] | None = None) -> web.Response:
@@ -112,9 +117,38 @@ class Gateway:
         self.table = table
         self.dispatch = dispatch
         self.max_body_bytes = max_body_bytes
+        self.draining = False
+        self.in_flight = 0
+        self.idle = asyncio.Event()  # set while no request is being handled
+        self.idle.set()
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        """Match, transcode, call, answer."""
+        """Match, transcode, call, answer; 503 while draining; an opaque 500 for anything unexpected."""
+        if self.draining:
+            error = GatewayError(503, grpc.StatusCode.UNAVAILABLE, "the server is shutting down; retry")
+            response = _gateway_error_response(error)
+            response.headers["Retry-After"] = DRAINING_RETRY_AFTER
+            return response
+        self.in_flight += 1
+        self.idle.clear()
+        try:
+            return await self._handle(request)
+        except (asyncio.CancelledError, web.HTTPException, ConnectionError):
+            raise
+        except Exception:
+            error_id = secrets.token_hex(6)
+            log.exception("internal error %s in %s %s", error_id, request.method, request.path)
+            return _gateway_error_response(
+                GatewayError(
+                    500, grpc.StatusCode.INTERNAL, f"internal error (id {error_id}); the server log has the details"
+                )
+            )
+        finally:
+            self.in_flight -= 1
+            if not self.in_flight:
+                self.idle.set()
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
         raw_path = request.raw_path.split("?", 1)[0]
         match = self.table.match(request.method, raw_path)
         try:
@@ -260,6 +294,9 @@ class Gateway:
         return await self._write_stream(request, route, stream_call, failure)
 
 
+GATEWAY_KEY = web.AppKey("gateway", Gateway)
+
+
 def build_app(
     dispatch: Dispatch,
     *,
@@ -275,6 +312,7 @@ def build_app(
     app[TABLE_KEY] = table
     app[DISPATCH_KEY] = dispatch
     app[MAX_BODY_KEY] = max_body_bytes
+    app[GATEWAY_KEY] = gateway
     app[OPENAPI_KEY] = json.dumps(build_openapi(table), indent=1).encode()
 
     async def openapi(_: web.Request) -> web.Response:
@@ -323,6 +361,17 @@ async def start_gateway(
     return runner
 
 
+def draining_gateway(runner: web.AppRunner) -> None:
+    """From now on new REST calls get 503 + Retry-After; calls in progress go on."""
+    runner.app[GATEWAY_KEY].draining = True
+
+
+async def gateway_drained(runner: web.AppRunner, grace_seconds: float) -> None:
+    """Wait until the REST calls in progress have finished, or grace_seconds have passed."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(runner.app[GATEWAY_KEY].idle.wait(), grace_seconds)
+
+
 def bound_port(runner: web.AppRunner) -> int:
     """The TCP port a started runner listens on (useful with port 0)."""
     for address in runner.addresses:
@@ -351,6 +400,9 @@ async def serve_gateway(
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
+    # Keep answering (503 + Retry-After to new calls) until the calls in progress are done.
+    draining_gateway(runner)
+    await gateway_drained(runner, GATEWAY_GRACE_SECONDS)
     await runner.cleanup()
     print("tenlog: gateway stopped", flush=True)
 

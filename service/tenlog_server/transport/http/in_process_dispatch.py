@@ -44,8 +44,8 @@ class ServicerRegistry:
             self.handlers[f"/{service}/{name}"] = handler
 
 
-class _Aborted(Exception):
-    """Raised by InProcessContext.abort, as grpc.aio raises its own AbortError."""
+class _Aborted(grpc.aio.AbortError):
+    """Raised by InProcessContext.abort; an AbortError, as grpc.aio raises, so interceptors treat both alike."""
 
     def __init__(self, code: grpc.StatusCode, details: str, trailing_metadata: Metadata) -> None:
         super().__init__(details)

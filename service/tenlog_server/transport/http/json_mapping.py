@@ -30,11 +30,14 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import orjson
 from google.protobuf import descriptor_pb2, json_format
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
 from tenlog_server.domain.documents import restore_integers
+from tenlog_server.domain.input_contract import json_violations
+from tenlog_server.domain.limits import MAX_JSON_DEPTH
 
 # The protobuf stubs type descriptors as unions of the pure-Python and the upb
 # classes (and make every `message_type` Optional); the code below checks
@@ -228,11 +231,14 @@ def _maybe_decode_json_string(value: Any, want: type, field_path: str) -> Any:
     if not isinstance(value, str):
         return value
     try:
-        decoded = json.loads(value)
-    except ValueError:
+        decoded = orjson.loads(value)  # strict like the body: no NaN, lone surrogates or 1e400
+    except orjson.JSONDecodeError:
         raise JsonMappingError(
             field_path, f"expected {'an object' if want is dict else 'an array'}, got a string"
         ) from None
+    violations = json_violations(field_path, decoded, MAX_JSON_DEPTH)
+    if violations:
+        raise JsonMappingError(violations[0].field, violations[0].description)
     if not isinstance(decoded, want):
         raise JsonMappingError(
             field_path,
@@ -296,6 +302,10 @@ def parse_scalar(field: FieldDesc, value: Any, field_path: str) -> Any:
     raise JsonMappingError(field_path, "unsupported field type")  # pragma: no cover
 
 
+# Seconds of 0001-01-01 and 9999-12-31T23:59:59, the range google.protobuf.Timestamp allows.
+_TIMESTAMP_SECONDS_RANGE = (-62135596800.0, 253402300799.0)
+
+
 def _parse_well_known(value: Any, message: Message, field_path: str) -> None:
     full_name = message.DESCRIPTOR.full_name
     if full_name == STRUCT:
@@ -309,6 +319,8 @@ def _parse_well_known(value: Any, message: Message, field_path: str) -> None:
     elif full_name in (TIMESTAMP, DURATION) and isinstance(value, int | float) and not isinstance(value, bool):
         # Lenient: a bare number is seconds (epoch seconds for a Timestamp).
         seconds = float(value)
+        if not _TIMESTAMP_SECONDS_RANGE[0] <= seconds <= _TIMESTAMP_SECONDS_RANGE[1]:
+            raise JsonMappingError(field_path, "is out of range (years 1 to 9999)")
         message.seconds = math.floor(seconds)  # type: ignore[attr-defined]
         message.nanos = round((seconds - math.floor(seconds)) * 1e9)  # type: ignore[attr-defined]
         return

@@ -6,15 +6,17 @@ the fields neither the path nor the body binds, then the path variables.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 import grpc
+import orjson
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 from multidict import MultiMapping
 
+from tenlog_server.domain.input_contract import json_violations
+from tenlog_server.domain.limits import MAX_JSON_DEPTH
 from tenlog_server.transport.http.errors import GatewayError
 from tenlog_server.transport.http.json_mapping import (
     FIELD_MASK,
@@ -40,17 +42,35 @@ def invalid_argument(error: JsonMappingError) -> GatewayError:
 
 
 def decode_json(raw: bytes, what: str = "request body") -> Any:
-    """Parse JSON bytes, answering 400 with the parser's position when they are not JSON."""
+    """Parse JSON bytes, answering 400 with the parser's position when they are not JSON.
+
+    Strict, so every backend stores the same thing: NaN, Infinity, numbers past the
+    double range (1e400), lone UTF-16 surrogates and nesting past MAX_JSON_DEPTH are refused.
+    """
     try:
-        return json.loads(raw)
-    except UnicodeDecodeError:
-        raise GatewayError(400, grpc.StatusCode.INVALID_ARGUMENT, f"{what} is not UTF-8 JSON") from None
-    except json.JSONDecodeError as error:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        problem = str(error)
+        if "depth limit" in problem:
+            problem = f"nested deeper than {MAX_JSON_DEPTH} levels"
         raise GatewayError(
             400,
             grpc.StatusCode.INVALID_ARGUMENT,
-            f"{what} is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}",
+            f"{what} is not valid JSON: {problem}",
+            field_violations=[(what, problem)],
+            reason="INVALID_JSON",
         ) from None
+    violations = json_violations("$", value, MAX_JSON_DEPTH)
+    if violations:
+        where = violations[0].field
+        raise GatewayError(
+            400,
+            grpc.StatusCode.INVALID_ARGUMENT,
+            f"{what}: {where} {violations[0].description}",
+            field_violations=[(where, violations[0].description)],
+            reason="INVALID_JSON",
+        )
+    return value
 
 
 def _body_target(route: Route, message: Message) -> tuple[Message, str, FieldDesc | None]:
