@@ -15,7 +15,7 @@ from tenlog_server.domain.rate_limits import RateLimits
 from tenlog_server.domain.sessions import SessionsService
 from tenlog_server.domain.tail import TailBus
 from tenlog_server.storage.completion_store import CompletionStore, changed_since
-from tenlog_server.storage.database import create_db_engine, is_sqlite, refresh_statistics
+from tenlog_server.storage.database import create_db_engine, is_sqlite, refresh_statistics, set_statement_timeout
 from tenlog_server.storage.feedback_store import FeedbackStore
 from tenlog_server.storage.key_store import KeyStore
 from tenlog_server.storage.migrate import upgrade
@@ -45,6 +45,7 @@ def build_app(config: ServerConfig, *, migrate: bool = True) -> App:
     if migrate:
         upgrade(engine)
         refresh_statistics(engine)
+    set_statement_timeout(engine, config.statement_timeout_seconds)
     completion_store = CompletionStore(engine)
     feedback_store = FeedbackStore(engine)
     batcher = WriteBatcher(

@@ -15,6 +15,7 @@ from .errors import FieldViolation, InvalidArgument, NotFound, ResourceExhausted
 from .input_contract import text_violations
 from .limits import MAX_ID_LENGTH
 from .model import CompletionFilter, CompletionRecord, Page, UpsertResult
+from .pagination import bounded_by_bytes
 from .rate_limits import RateLimits
 from .stores import CompletionStore, FeedbackStore, Overloaded, WriteQueue
 from .tag_selector import selector_violations
@@ -203,9 +204,10 @@ class CompletionsService:
 
     async def query(self, org: str, query: CompletionQuery, page: QueryPage) -> tuple[list[CompletionRecord], str]:
         """A page of the completions matching the query, and the next page's token ('' on the last)."""
-        rows = await asyncio.to_thread(self.store.query_completions, org, query, page)
+        # A page of large rows holds fewer of them (bounded by bytes) and still carries the next token.
+        rows, more = bounded_by_bytes(await asyncio.to_thread(self.store.query_completions, org, query, page))
         token = ""
-        if rows and len(rows) == page.limit and not page.offset:
+        if rows and (len(rows) == page.limit or more) and not page.offset:
             last = rows[-1]
             field = query.order.field
             value = last.created_at_us if field == "created_at" else getattr(last, field)

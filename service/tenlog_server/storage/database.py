@@ -5,13 +5,17 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import sqlite3
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
+
+from tenlog_server.domain.errors import DeadlineExceeded
 
 DEFAULT_DATABASE_URL = "sqlite:///./tenlog.db"
 
@@ -51,8 +55,80 @@ def create_db_engine(url: str, *, pool_size: int = 8) -> Engine:
             connect_args={"check_same_thread": False, "timeout": 10},
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        _install_timeouts(engine)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    _install_timeouts(engine)
+    return engine
+
+
+_DEADLINE = "tenlog_deadline"  # connection_record.info key: [monotonic deadline of the running statement]
+_TIMEOUT = "tenlog_statement_timeout"  # engine attribute: seconds, 0 = none
+
+
+def _timed_out(engine: Engine) -> float:
+    return float(getattr(engine, _TIMEOUT, 0.0))
+
+
+def _on_connect(engine: Engine) -> Any:
+    def connect(dbapi_connection: Any, record: Any) -> None:
+        seconds = _timed_out(engine)
+        if engine.dialect.name == "sqlite":
+            holder = [0.0]
+            record.info[_DEADLINE] = holder
+            # SQLite has no statement timeout: interrupt from its progress handler (every 1000 VM steps).
+            dbapi_connection.set_progress_handler(lambda: 1 if holder[0] and time.monotonic() > holder[0] else 0, 1000)
+        elif seconds:
+            autocommit = dbapi_connection.autocommit
+            dbapi_connection.autocommit = True
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute(f"SET statement_timeout = {int(seconds * 1000)}")
+            dbapi_connection.autocommit = autocommit
+
+    return connect
+
+
+def _before_execute(conn: Connection, *_: Any) -> None:
+    holder = conn.info.get(_DEADLINE)
+    if holder is not None:
+        seconds = _timed_out(conn.engine)
+        holder[0] = time.monotonic() + seconds if seconds else 0.0
+
+
+def _end_of_transaction(conn: Connection) -> None:
+    holder = conn.info.get(_DEADLINE)
+    if holder is not None:
+        holder[0] = 0.0  # COMMIT must never be interrupted
+
+
+def _translate_timeout(context: ExceptionContext) -> None:
+    original = context.original_exception
+    interrupted = isinstance(original, sqlite3.OperationalError) and "interrupted" in str(original)
+    canceled = type(original).__name__ == "QueryCanceled"  # psycopg's statement_timeout error
+    if interrupted or canceled:
+        seconds = _timed_out(context.engine) if context.engine is not None else 0.0
+        raise DeadlineExceeded(
+            f"the query ran longer than the statement timeout of {seconds:g} s (TENLOG_STATEMENT_TIMEOUT_SECONDS); "
+            "narrow the request"
+        ) from None
+
+
+def set_statement_timeout(engine: Engine, seconds: float) -> None:
+    """Bound every statement of the engine to `seconds` (0: unbounded) from its next connection on.
+
+    Set after migrating (a migration may legitimately run long); the pool is emptied so
+    every connection gets the bound.
+    """
+    setattr(engine, _TIMEOUT, seconds)
+    engine.dispose()
+
+
+def _install_timeouts(engine: Engine) -> None:
+    event.listen(engine, "connect", _on_connect(engine))
+    event.listen(engine, "before_cursor_execute", _before_execute)
+    event.listen(engine, "commit", _end_of_transaction)
+    event.listen(engine, "rollback", _end_of_transaction)
+    event.listen(engine, "handle_error", _translate_timeout)
 
 
 def refresh_statistics(engine: Engine) -> None:

@@ -24,7 +24,8 @@ from tenlog_server.domain import errors
 from .errors import abort
 
 log = logging.getLogger("tenlog.errors")
-RETRY_AFTER_SECONDS = 0.5  # what an overloaded server asks a refused caller to wait
+RETRY_AFTER_SECONDS = 0.5
+_UNGUARDED = ("/grpc.health.", "/grpc.reflection.")  # what an overloaded server asks a refused caller to wait
 
 
 class MalformedMessage:
@@ -110,16 +111,15 @@ class CallGuardInterceptor(grpc.aio.ServerInterceptor):
         handler_call_details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler:
         handler = await continuation(handler_call_details)
-        if handler is None:
-            return handler
+        if handler is None or handler_call_details.method.startswith(_UNGUARDED):
+            return handler  # health and reflection: grpc's own services, always answered
         return self._wrap(handler, handler_call_details.method)
 
     def _wrap(self, handler: grpc.RpcMethodHandler, method: str) -> grpc.RpcMethodHandler:
         admission = self.admission
-        health = method.startswith("/grpc.health.")
 
         async def admit(context: grpc.aio.ServicerContext) -> None:
-            refusal = None if health else admission.refusal()
+            refusal = admission.refusal()
             if refusal is not None:
                 await abort(context, refusal)
 

@@ -73,7 +73,8 @@ def record_to_completion(rec: CompletionRecord) -> pb.Completion:
     """A record as a Completion message."""
     msg = pb.Completion(
         id=rec.id,
-        organization_id=rec.reported_organization_id or rec.organization_id,
+        # The owning organization, never the value a client reported (kept as reported_organization_id).
+        organization_id=rec.organization_id,
         kind=KIND_VALUES.get(rec.kind, 0),  # type: ignore[arg-type]
         status=STATUS_VALUES.get(rec.status, 0),  # type: ignore[arg-type]
         tags=rec.tags,

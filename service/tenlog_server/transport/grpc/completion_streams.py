@@ -18,7 +18,7 @@ import grpc
 from tenlog.v1 import completion_pb2 as pb
 from tenlog.v1 import completion_service_pb2 as api
 
-from tenlog_server.domain.completions import BatchOutcome, CompletionsService
+from tenlog_server.domain.completions import BatchOutcome, CompletionsService, check_filter
 from tenlog_server.domain.errors import ResourceExhausted
 from tenlog_server.domain.tail import TailBus
 
@@ -201,7 +201,9 @@ class CompletionServicer(UnaryCompletionServicer):
             # Headers go out once the subscription exists: a client may write right after.
             await context.send_initial_metadata(())
 
-        events = self.tail.subscribe(current_org(), completion_filter(request), on_live=live)
+        flt = completion_filter(request)
+        check_filter(flt)
+        events = self.tail.subscribe(current_org(), flt, on_live=live)
         try:
             async for event in events:
                 yield api.TailCompletionsResponse(

@@ -16,7 +16,7 @@ from tenlog_server.domain.completion_query import build_query, make_query_page
 from tenlog_server.domain.completions import CompletionsService, Rejected
 from tenlog_server.domain.errors import FieldViolation, InvalidArgument
 from tenlog_server.domain.model import CompletionFilter
-from tenlog_server.domain.pagination import make_page, next_token
+from tenlog_server.domain.pagination import bounded_by_bytes, make_page, next_token
 
 from .auth import current_org
 from .completion_mapping import (
@@ -165,10 +165,10 @@ class UnaryCompletionServicer(api_grpc.CompletionServiceServicer):
         self, request: api.ListUngradedCompletionsRequest, context: grpc.aio.ServicerContext
     ) -> api.ListUngradedCompletionsResponse:
         page = make_page(request.page_size, request.limit, request.offset, request.page_token)
-        rows = await self.completions.list_ungraded(current_org(context), request.task_id, page)
+        rows, more = bounded_by_bytes(await self.completions.list_ungraded(current_org(context), request.task_id, page))
         return api.ListUngradedCompletionsResponse(
             completions=[record_to_completion(r) for r in rows],
-            next_page_token=next_token(page, rows),
+            next_page_token=next_token(page, rows, more),
         )
 
     @rpc
