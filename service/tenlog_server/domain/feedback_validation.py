@@ -78,7 +78,8 @@ def _search(pattern: str, text: str) -> bool:
 
 def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
     if validator.is_type(instance, "string") and not _search(pattern, instance):
-        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+        shown = repr(instance) if len(instance) <= 40 else repr(instance[:40]) + "…"
+        yield ValidationError(f"{shown} does not match {pattern!r}")
 
 
 def _pattern_properties(

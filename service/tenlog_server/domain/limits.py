@@ -26,7 +26,7 @@ MAX_JSON_DEPTH = 32
 
 # Feedback task schemas and the values checked against them.
 MAX_SCHEMA_BYTES = 64 * 1024
-MAX_SCHEMA_DEPTH = 32
+MAX_SCHEMA_DEPTH = 24
 MAX_SCHEMA_PATTERN_LENGTH = 1000
 MAX_VALIDATED_ARRAY_ITEMS = 1000  # arrays inside json_values (uniqueItems is quadratic in them)
 MAX_VALUES_BYTES = 256 * 1024  # json_values of one feedback
