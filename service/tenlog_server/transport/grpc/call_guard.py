@@ -24,8 +24,9 @@ from tenlog_server.domain import errors
 from .errors import abort
 
 log = logging.getLogger("tenlog.errors")
-RETRY_AFTER_SECONDS = 0.5
-_UNGUARDED = ("/grpc.health.", "/grpc.reflection.")  # what an overloaded server asks a refused caller to wait
+RETRY_AFTER_SECONDS = 0.5  # what an overloaded server asks a refused caller to wait
+IN_PROCESS_PEER = "in-process"  # the peer() of a call the REST gateway dispatches in-process
+_UNGUARDED = ("/grpc.health.", "/grpc.reflection.")  # grpc's own services: always answered
 
 
 class MalformedMessage:
@@ -83,9 +84,13 @@ class Admission:
         self.in_flight = 0
         self.draining = False
 
-    def refusal(self) -> errors.DomainError | None:
-        """The error a new call gets now, or None when it may run."""
-        if self.draining:
+    def refusal(self, in_process: bool = False) -> errors.DomainError | None:
+        """The error a new call gets now, or None when it may run.
+
+        An in-process call comes from a REST request the gateway took before the
+        drain began (it answers 503 to later ones), so draining does not refuse it.
+        """
+        if self.draining and not in_process:
             return errors.Unavailable(
                 "the server is shutting down; retry (another server will answer)", retry_after=1.0
             )
@@ -119,7 +124,7 @@ class CallGuardInterceptor(grpc.aio.ServerInterceptor):
         admission = self.admission
 
         async def admit(context: grpc.aio.ServicerContext) -> None:
-            refusal = admission.refusal()
+            refusal = admission.refusal(in_process=context.peer() == IN_PROCESS_PEER)
             if refusal is not None:
                 await abort(context, refusal)
 

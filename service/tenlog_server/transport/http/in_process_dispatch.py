@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 import grpc
 from google.protobuf.message import Message
 
+from tenlog_server.transport.grpc.call_guard import IN_PROCESS_PEER
 from tenlog_server.transport.http.dispatch import Metadata, StreamingCall, UnaryCall
 from tenlog_server.transport.http.routes import Route
 
@@ -81,8 +82,8 @@ class InProcessContext:
         """Nothing to send: the gateway writes its headers when the first response (or a second) has passed."""
 
     def peer(self) -> str:
-        """Where the call came from."""
-        return "in-process"
+        """Where the call came from (the call guard lets these finish while the server drains)."""
+        return IN_PROCESS_PEER
 
 
 @dataclass(frozen=True, slots=True)

@@ -535,10 +535,35 @@ def _value_to_json(field: FieldDesc, value: Any) -> Any:
     return value
 
 
+def _spell_non_finite(message: Any) -> None:
+    """Replace, in a Struct / Value / ListValue, every non-finite number by its proto3 JSON string."""
+    full_name = message.DESCRIPTOR.full_name
+    if full_name == STRUCT:
+        children = list(message.fields.values())
+    elif full_name == LIST_VALUE:
+        children = list(message.values)
+    else:
+        kind = message.WhichOneof("kind")
+        if kind == "number_value" and not math.isfinite(message.number_value):
+            number = message.number_value
+            message.string_value = "NaN" if math.isnan(number) else ("Infinity" if number > 0 else "-Infinity")
+        children = [getattr(message, kind)] if kind in ("struct_value", "list_value") else []
+    for child in children:
+        _spell_non_finite(child)
+
+
 def _well_known_to_json(message: Message) -> Any:
     full_name = message.DESCRIPTOR.full_name
     if full_name in (STRUCT, VALUE, LIST_VALUE):
-        return restore_integers(json_format.MessageToDict(message))
+        try:
+            return restore_integers(json_format.MessageToDict(message))
+        except ValueError:
+            # NaN or Infinity in a row stored before ingest refused them: render them as proto3
+            # JSON renders a non-finite double ("NaN", "Infinity"), rather than fail the whole page.
+            finite = type(message)()
+            finite.CopyFrom(message)
+            _spell_non_finite(finite)
+            return restore_integers(json_format.MessageToDict(finite))
     if full_name == FIELD_MASK:
         return ",".join(message.paths)  # type: ignore[attr-defined]
     if full_name in WRAPPERS:
