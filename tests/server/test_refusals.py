@@ -70,10 +70,11 @@ def test_internal_errors_are_opaque_on_every_path(sqlite_path: str) -> None:
         for message in messages:
             assert len(message.encode()) < MAX_ERROR_BYTES, message
             assert "feedback_tasks" not in message and "SELECT" not in message, message
-            error_id = re.search(r"internal error \(id ([0-9a-f]+)\)", message)
-            assert error_id, message
+            found = re.search(r"internal error \(id ([0-9a-f]+)\)", message)
+            assert found, message
+            error_id = found.group(1)
             # The id leads to the traceback in the server's log.
-            _wait_for(lambda id=error_id.group(1): id in "".join(server.output), "error id not logged")
+            _wait_for(lambda error_id=error_id: error_id in "".join(server.output), "error id not logged")
         assert "Traceback" in "".join(server.output)
     finally:
         gateway.stop()
