@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import grpc
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
 
 from .processes import cpu_seconds, process_tree
 
@@ -82,6 +84,21 @@ def run_in_processes(
 async def sleep_until(wall_time: float) -> None:
     """Sleep until a time.time() instant."""
     await asyncio.sleep(max(0.0, wall_time - time.time()))
+
+
+WITH_RETRY_INFO = "+RetryInfo"
+
+
+def refusal_name(exc: grpc.aio.AioRpcError) -> str:
+    """code_name, with WITH_RETRY_INFO appended when the status carries a RetryInfo (a retryable refusal)."""
+    name = code_name(exc)
+    try:
+        status = rpc_status.from_call(exc)  # type: ignore[arg-type]
+    except ValueError:  # details that contradict the status: not ours
+        return name
+    if status is not None and any(detail.Is(error_details_pb2.RetryInfo.DESCRIPTOR) for detail in status.details):
+        return name + WITH_RETRY_INFO
+    return name
 
 
 def code_name(exc: grpc.aio.AioRpcError) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 import grpc
 
-from .clients import channel_options, code_name, metadata, run_in_processes, sleep_until
+from .clients import channel_options, metadata, refusal_name, run_in_processes, sleep_until
 from .payloads import ingest_request
 from .unary_load import CREATE
 
@@ -44,7 +44,7 @@ class OpenFigures:
     shed: int = 0  # not started: the process already had max_in_flight calls unanswered
     accepted: int = 0
     latencies_ms: list[float] = field(default_factory=list)  # of accepted calls
-    failures: Counter[str] = field(default_factory=Counter)  # by status code
+    failures: Counter[str] = field(default_factory=Counter)  # by status code (+RetryInfo when it had one)
     drained_after: float = 0.0  # seconds from start until the last call was answered
 
 
@@ -60,7 +60,7 @@ async def _open_loop(load: OpenLoad, start_at: float) -> OpenFigures:
         try:
             await calls[index % len(calls)](ingest_request(load.completion, 1), metadata=md, timeout=load.deadline)
         except grpc.aio.AioRpcError as exc:
-            figures.failures[code_name(exc)] += 1
+            figures.failures[refusal_name(exc)] += 1
             return
         figures.accepted += 1
         figures.latencies_ms.append((time.perf_counter() - started) * 1000)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .clients import WITH_RETRY_INFO
 from .open_loop import OpenFigures, OpenLoad, run_open_loop
 from .payloads import seed_completion
 from .processes import RssSampler, process_tree, rss_bytes
@@ -22,6 +23,7 @@ RSS_TARGET = 300 * 2**20
 SUSTAINABLE_CONCURRENCY = 64
 TIGHT_BOUND = 1_000
 REJECTED = "RESOURCE_EXHAUSTED"
+CANCELLED_TARGET = 0.01  # of refusals (issue 9)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +73,41 @@ def run(settings: BenchSettings, figures: dict[str, float]) -> Table:
     row("offered rate (achieved by the client)", [rate(r.outcome.launched / seconds) for r in runs])
     row("accepted", [rate(r.outcome.accepted / seconds) for r in runs])
     row("accepted / sustainable", [percent(r.outcome.accepted / seconds / r.sustainable) for r in runs])
-    row(f"rejected ({REJECTED})", [rate(r.outcome.failures.get(REJECTED, 0) / seconds) for r in runs])
-    codes = sorted({code for r in runs for code in r.outcome.failures if code != REJECTED})
-    for code in codes:
-        row(f"failed {code}", [rate(r.outcome.failures.get(code, 0) / seconds) for r in runs])
+    # How every call ended: the issue's split. A refusal is retryable when it carries RetryInfo.
+    refusals = [sum(r.outcome.failures.values()) for r in runs]
+    known = {REJECTED, REJECTED + WITH_RETRY_INFO, "CANCELLED"}
+
+    def ended(r: Overload, how: str) -> int:
+        failures = r.outcome.failures
+        if how == "OK":
+            return r.outcome.accepted
+        if how == "other":
+            return sum(n for code, n in failures.items() if code not in known)
+        return failures.get(how, 0)
+
+    for how, label in (
+        ("OK", "OK"),
+        (REJECTED + WITH_RETRY_INFO, f"{REJECTED} with RetryInfo"),
+        (REJECTED, f"{REJECTED} without RetryInfo"),
+        ("CANCELLED", "CANCELLED"),
+        ("other", "other"),
+    ):
+        row(
+            f"{label} (calls, share of all)",
+            [f"{ended(r, how):,} ({ended(r, how) / max(1, r.outcome.launched):.1%})" for r in runs],
+        )
+    cancelled_ok = all(
+        r.outcome.failures.get("CANCELLED", 0) <= CANCELLED_TARGET * n for r, n in zip(runs, refusals, strict=True)
+    )
+    row(
+        "CANCELLED / refusals",
+        [f"{r.outcome.failures.get('CANCELLED', 0) / max(1, n):.1%}" for r, n in zip(runs, refusals, strict=True)],
+        f"<= {CANCELLED_TARGET:.0%}",
+        verdict(cancelled_ok),
+    )
+    others = sorted({code for r in runs for code in r.outcome.failures if code not in known})
+    for code in others:
+        row(f"  other: {code}", [f"{r.outcome.failures.get(code, 0):,}" for r in runs])
     peak_ok = all(r.peak_rss <= RSS_TARGET for r in runs)
     row("server RSS idle / peak", [f"{mib(r.idle_rss)} / {mib(r.peak_rss)}" for r in runs], f"<= {mib(RSS_TARGET)}")
     table.rows[-1][-1] = verdict(peak_ok)
@@ -84,7 +117,7 @@ def run(settings: BenchSettings, figures: dict[str, float]) -> Table:
             f"bound {r.bound}: {r.outcome.launched:,} calls started, {r.outcome.shed:,} shed by the client at its "
             f"in-flight bound; last answer {r.outcome.drained_after:.1f} s after the start"
         )
-    if "CANCELLED" in codes:
+    if any("CANCELLED" in r.outcome.failures for r in runs):
         table.note(
             "CANCELLED comes from gRPC core, not tenlog: past grpc.server.max_pending_requests_hard_limit (default "
             "3000) calls the server has not yet picked up it cancels new ones"

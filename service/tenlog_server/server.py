@@ -52,6 +52,7 @@ from tenlog_server.transport.otlp.grpc_services import LOGS_SERVICE, TRACE_SERVI
 
 log = logging.getLogger("tenlog")
 STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+PENDING_CALLS_PER_ADMITTED = 2  # calls gRPC core may hold for the call guard, per admitted call
 
 SERVICE_NAMES = [
     completion_service_pb2.DESCRIPTOR.services_by_name["CompletionService"].full_name,
@@ -71,6 +72,10 @@ def grpc_options(config: ServerConfig) -> list[tuple[str, Any]]:
         # Room above the largest accepted message for what the server adds (times, ids) on the way back.
         ("grpc.max_send_message_length", config.max_message_bytes + 64 * 1024),
         ("grpc.so_reuseport", 1),  # lets --workers processes share the port
+        # gRPC core cancels calls not yet picked up past 1,000 (at random) or 3,000 waiting: CANCELLED,
+        # which no client retries. Let them through to the call guard, which refuses them with RetryInfo.
+        ("grpc.server.max_pending_requests", PENDING_CALLS_PER_ADMITTED * config.max_concurrent_rpcs),
+        ("grpc.server.max_pending_requests_hard_limit", PENDING_CALLS_PER_ADMITTED * config.max_concurrent_rpcs),
     ]
 
 
@@ -156,6 +161,7 @@ async def serve(config: ServerConfig, *, handlers_ready: Callable[[], None] | No
     # (grpc's own maximum_concurrent_rpcs would refuse without a retry delay). One guard for gRPC
     # and in-process REST calls, so the limit counts both.
     admission = Admission(config.max_concurrent_rpcs)
+    admission.start()
     interceptors = [CallGuardInterceptor(admission), AuthInterceptor(app.keys, app.rate_limits)]
     server = grpc.aio.server(
         # Observability first, so refused (unauthenticated) calls are logged and counted too. REST calls
@@ -217,6 +223,7 @@ async def serve(config: ServerConfig, *, handlers_ready: Callable[[], None] | No
     )
     if gateway is not None:
         await gateway.cleanup()
+    await admission.stop()
     await app.batcher.stop()
     await metrics.stop_sampler(sampler)
     app.engine.dispose()

@@ -12,8 +12,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import secrets
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -25,6 +28,11 @@ from .errors import abort
 
 log = logging.getLogger("tenlog.errors")
 RETRY_AFTER_SECONDS = 0.5  # what an overloaded server asks a refused caller to wait
+MAX_LOOP_LAG_SECONDS = 0.2  # past this event-loop lag new calls are refused (0: never)
+LOOP_PROBE_SECONDS = 0.05
+THROUGHPUT_WINDOW_PROBES = 20  # the pace of finished calls is taken over the last second or so
+TARGET_UNARY_SECONDS = 1.0  # unary calls in progress are bounded to about this much work
+MIN_UNARY_LIMIT = 256  # the bound when the server is idle: a burst this large is always taken
 IN_PROCESS_PEER = "in-process"  # the peer() of a call the REST gateway dispatches in-process
 _UNGUARDED = ("/grpc.health.", "/grpc.reflection.")  # grpc's own services: always answered
 
@@ -79,12 +87,45 @@ def internal_error(exc: BaseException, method: str) -> errors.DomainError:
 class Admission:
     """How many calls are in progress, whether the server drains; refuses calls that should not start."""
 
-    def __init__(self, max_concurrent: int) -> None:
+    def __init__(self, max_concurrent: int, max_loop_lag: float = MAX_LOOP_LAG_SECONDS) -> None:
         self.max_concurrent = max_concurrent
+        self.max_loop_lag = max_loop_lag
         self.in_flight = 0
         self.draining = False
+        self.loop_lag = 0.0  # how late the last probe of the event loop ran, in seconds
+        self.unary_in_flight = 0
+        self.unary_done = 0  # unary calls finished so far
+        self.unary_limit = MIN_UNARY_LIMIT
+        self._probe: asyncio.Task[None] | None = None
 
-    def refusal(self, in_process: bool = False) -> errors.DomainError | None:
+    def start(self) -> None:
+        """Start watching the event loop's lag (call from the loop that serves the calls)."""
+        self._probe = asyncio.get_running_loop().create_task(self._watch_loop())
+
+    async def stop(self) -> None:
+        """Stop watching the loop."""
+        if self._probe is not None:
+            self._probe.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._probe
+
+    async def _watch_loop(self) -> None:
+        # A saturated loop runs this sleep late: that lateness is how long any new call waits to run.
+        loop = asyncio.get_running_loop()
+        finished: deque[tuple[float, int]] = deque(maxlen=THROUGHPUT_WINDOW_PROBES)
+        while True:
+            started = loop.time()
+            await asyncio.sleep(LOOP_PROBE_SECONDS)
+            now = loop.time()
+            self.loop_lag = max(0.0, now - started - LOOP_PROBE_SECONDS)
+            # Little's law: unary calls the server finishes within TARGET_UNARY_SECONDS at its recent pace.
+            finished.append((now, self.unary_done))
+            elapsed = now - finished[0][0]
+            if elapsed > 0:
+                pace = (self.unary_done - finished[0][1]) / elapsed
+                self.unary_limit = max(MIN_UNARY_LIMIT, int(pace * TARGET_UNARY_SECONDS))
+
+    def refusal(self, in_process: bool = False, unary: bool = False) -> errors.DomainError | None:
         """The error a new call gets now, or None when it may run.
 
         An in-process call comes from a REST request the gateway took before the
@@ -100,6 +141,24 @@ class Admission:
                 f"retry in {RETRY_AFTER_SECONDS:g} s",
                 retry_after=RETRY_AFTER_SECONDS,
                 reason="TOO_MANY_CALLS",
+            )
+        if unary and self.unary_in_flight >= self.unary_limit:
+            # More unary calls in progress than the server finishes in TARGET_UNARY_SECONDS: one taken
+            # now would queue past its deadline. Refuse it while a refusal is cheap and retryable.
+            return errors.ResourceExhausted(
+                f"the server is overloaded ({self.unary_in_flight} calls waiting, about "
+                f"{TARGET_UNARY_SECONDS:g} s of work); retry in {RETRY_AFTER_SECONDS:g} s",
+                retry_after=RETRY_AFTER_SECONDS,
+                reason="OVERLOADED",
+            )
+        if self.max_loop_lag and self.loop_lag > self.max_loop_lag:
+            # The loop is saturated: a refusal costs little, a call taken now would wait and time out,
+            # and gRPC core, left to shed by itself, would cancel calls without a retry delay.
+            return errors.ResourceExhausted(
+                f"the server is overloaded (its event loop runs {self.loop_lag * 1000:.0f} ms late); "
+                f"retry in {RETRY_AFTER_SECONDS:g} s",
+                retry_after=RETRY_AFTER_SECONDS,
+                reason="OVERLOADED",
             )
         return None
 
@@ -123,8 +182,8 @@ class CallGuardInterceptor(grpc.aio.ServerInterceptor):
     def _wrap(self, handler: grpc.RpcMethodHandler, method: str) -> grpc.RpcMethodHandler:
         admission = self.admission
 
-        async def admit(context: grpc.aio.ServicerContext) -> None:
-            refusal = admission.refusal(in_process=context.peer() == IN_PROCESS_PEER)
+        async def admit(context: grpc.aio.ServicerContext, unary: bool = False) -> None:
+            refusal = admission.refusal(in_process=context.peer() == IN_PROCESS_PEER, unary=unary)
             if refusal is not None:
                 await abort(context, refusal)
 
@@ -135,8 +194,9 @@ class CallGuardInterceptor(grpc.aio.ServerInterceptor):
 
         def unary(behavior: Callable[..., Awaitable[Any]], streamed: bool) -> Callable[..., Awaitable[Any]]:
             async def call(request: Any, context: grpc.aio.ServicerContext) -> Any:
-                await admit(context)
+                await admit(context, unary=not streamed)
                 admission.in_flight += 1
+                admission.unary_in_flight += not streamed
                 try:
                     if streamed:
                         request = _checked(request)
@@ -149,6 +209,9 @@ class CallGuardInterceptor(grpc.aio.ServerInterceptor):
                     await fail(context, exc)
                 finally:
                     admission.in_flight -= 1
+                    if not streamed:
+                        admission.unary_in_flight -= 1
+                        admission.unary_done += 1
 
             return call
 
