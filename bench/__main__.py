@@ -10,7 +10,7 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 
-from . import listing, otlp, overload, readside, rest, storage, streams, unary, workers
+from . import bombs, listing, otlp, overload, readside, rest, storage, streams, unary, workers
 from .report import MISS, Table
 from .settings import BenchSettings
 
@@ -25,6 +25,7 @@ SECTIONS: dict[str, Section] = {
     "readside": readside.run,
     "otlp": otlp.run,
     "storage": storage.run,
+    "bombs": bombs.run,
 }
 
 

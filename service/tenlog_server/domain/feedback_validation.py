@@ -9,8 +9,8 @@ may run for long:
 - every `pattern` is then matched with RE2, never with Python's backtracking `re`;
 - values are refused when too large or with arrays too long (`uniqueItems` is
   quadratic);
-- the work runs on a small thread pool of its own, off the event loop and away
-  from the database threads, with a deadline (see `SchemaChecks`).
+- the work runs in worker processes of its own, off the event loop (and its
+  GIL), with a deadline past which the worker is killed (see `SchemaChecks`).
 """
 
 from __future__ import annotations
@@ -18,10 +18,12 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import functools
+import multiprocessing
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 import orjson
+import pebble
 import re2
 from jsonschema import Draft202012Validator, ValidationError, validators
 from jsonschema.exceptions import SchemaError
@@ -321,22 +323,24 @@ def value_violations(schema: dict[str, Any], values: dict[str, Any]) -> list[Fie
 
 
 class SchemaChecks:
-    """Runs schema and value checks on threads of their own, each within SCHEMA_CHECK_SECONDS.
+    """Runs schema and value checks in worker processes of their own, each within SCHEMA_CHECK_SECONDS.
 
-    The threads are separate from the default executor the database calls use,
-    so a burst of costly checks queues here and never delays a read. A check
-    past its deadline is refused; its thread finishes the bounded work on its own.
+    Processes, not threads: checking is pure-Python CPU work, and a thread doing
+    it holds the GIL the event loop needs, so every other call would slow down
+    while it runs. A check past its deadline is refused and its worker killed
+    (and replaced) by pebble, so no schema can hold a worker either.
     """
 
-    def __init__(self, threads: int = 2, deadline_seconds: float = SCHEMA_CHECK_SECONDS) -> None:
-        self._pool = concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix="tenlog-schema")
+    def __init__(self, workers: int = 2, deadline_seconds: float = SCHEMA_CHECK_SECONDS) -> None:
+        # spawn: forking a process that runs gRPC threads is unsafe.
+        self._pool = pebble.ProcessPool(max_workers=workers, context=multiprocessing.get_context("spawn"))
         self.deadline_seconds = deadline_seconds
 
     async def _run(self, what: str, check: Callable[..., T], *args: Any) -> T:
-        future = asyncio.get_running_loop().run_in_executor(self._pool, check, *args)
+        future = self._pool.schedule(check, args=args, timeout=self.deadline_seconds)
         try:
-            return await asyncio.wait_for(future, self.deadline_seconds)
-        except TimeoutError:
+            return await asyncio.wrap_future(future)
+        except concurrent.futures.TimeoutError:
             raise InvalidArgument(
                 f"checking the {what} took longer than the limit of {self.deadline_seconds:g} s",
                 [FieldViolation(what, f"too costly to check (SCHEMA_CHECK_SECONDS={self.deadline_seconds:g})")],
@@ -356,5 +360,5 @@ class SchemaChecks:
         return await self._run("json_values", value_violations, schema, values)
 
     def close(self) -> None:
-        """Stop the threads (pending checks are dropped)."""
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Stop the workers (pending checks are dropped)."""
+        self._pool.stop()  # type: ignore[no-untyped-call]

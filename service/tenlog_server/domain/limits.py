@@ -29,7 +29,7 @@ MAX_SCHEMA_BYTES = 64 * 1024
 MAX_SCHEMA_DEPTH = 24
 MAX_SCHEMA_PATTERN_LENGTH = 1000
 MAX_VALIDATED_ARRAY_ITEMS = 1000  # arrays inside json_values (uniqueItems is quadratic in them)
-MAX_VALUES_BYTES = 256 * 1024  # json_values of one feedback
+MAX_VALUES_BYTES = 64 * 1024  # json_values of one feedback (comments have a field of their own)
 SCHEMA_CHECK_SECONDS = 2.0  # deadline of one schema compilation or validation
 
 # Listing.

@@ -28,7 +28,7 @@ from .errors import abort
 
 log = logging.getLogger("tenlog.errors")
 RETRY_AFTER_SECONDS = 0.5  # what an overloaded server asks a refused caller to wait
-MAX_LOOP_LAG_SECONDS = 0.2  # past this event-loop lag new calls are refused (0: never)
+MAX_LOOP_LAG_SECONDS = 1.0  # past this event-loop lag new calls are refused (0: never): a last resort
 LOOP_PROBE_SECONDS = 0.05
 THROUGHPUT_WINDOW_PROBES = 20  # the pace of finished calls is taken over the last second or so
 TARGET_UNARY_SECONDS = 1.0  # unary calls in progress are bounded to about this much work

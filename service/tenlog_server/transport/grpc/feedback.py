@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import grpc
+from google.protobuf.message import Message
 from tenlog.v1 import completion_pb2 as pb
 from tenlog.v1 import feedback_service_pb2 as fb_api
 from tenlog.v1 import feedback_service_pb2_grpc as fb_grpc
@@ -10,18 +11,29 @@ from tenlog.v1 import feedback_task_service_pb2 as task_api
 from tenlog.v1 import feedback_task_service_pb2_grpc as task_grpc
 
 from tenlog_server.domain.documents import struct_to_dict
+from tenlog_server.domain.errors import FieldViolation, InvalidArgument
 from tenlog_server.domain.feedback import (
     DEFAULT_MAX_MATCHED,
     FeedbackService,
     FeedbackTasksService,
     FeedbackUpload,
 )
+from tenlog_server.domain.limits import MAX_SCHEMA_BYTES, MAX_VALUES_BYTES
 from tenlog_server.domain.model import FeedbackTaskRecord
 from tenlog_server.domain.pagination import make_page, next_token
 
 from .auth import current_org
 from .completion_mapping import feedback_to_message, task_to_message
 from .handlers import rpc
+
+
+def _bounded(field: str, document: Message, limit: int) -> None:
+    """Refuse a document over `limit` bytes before turning it into Python objects (work on the event loop)."""
+    size = document.ByteSize()
+    if size > limit:
+        raise InvalidArgument(
+            f"{field} is too large", [FieldViolation(field, f"is {size} bytes; the limit is {limit}")]
+        )
 
 
 class FeedbackTaskServicer(task_grpc.FeedbackTaskServiceServicer):
@@ -35,6 +47,7 @@ class FeedbackTaskServicer(task_grpc.FeedbackTaskServiceServicer):
         self, request: task_api.CreateFeedbackTaskRequest, context: grpc.aio.ServicerContext
     ) -> pb.FeedbackTask:
         msg = request.task
+        _bounded("task.json_schema", msg.json_schema, MAX_SCHEMA_BYTES)
         task = FeedbackTaskRecord(
             id=msg.id,
             name=msg.name,
@@ -70,6 +83,7 @@ class FeedbackServicer(fb_grpc.FeedbackServiceServicer):
     async def UploadFeedback(
         self, request: fb_api.UploadFeedbackRequest, context: grpc.aio.ServicerContext
     ) -> pb.Feedback:
+        _bounded("json_values", request.json_values, MAX_VALUES_BYTES)
         upload = FeedbackUpload(
             id=request.id,
             task_id=request.task_id,
