@@ -6,7 +6,7 @@ VENV_STAMP := .venv/.installed-dev
 NODE_STAMP := node_modules/.installed
 NODE_CLIENT_STAMP := clients/node/node_modules/.installed
 
-.PHONY: run test pytest lint protos protos-check buf-lint node-test bench postgres clean otel-venvs
+.PHONY: run test pytest lint protos protos-check buf-lint node-test bench postgres clean otel-venvs fuzz
 # One venv per OpenTelemetry instrumentation (they conflict): tests/otlp drives each in its own.
 OTEL_VENVS := genai openai-v2 openinference openllmetry
 OTEL_STAMPS := $(foreach n,$(OTEL_VENVS),.venv-otel/$(n)/.installed)
@@ -79,6 +79,10 @@ node-test: $(VENV_STAMP) $(NODE_CLIENT_STAMP) postgres
 	@if [ -d clients/node/test ]; then cd clients/node && npm test; fi
 
 test: lint pytest node-test
+
+# The longer fuzz run (make test runs 3 examples per route).
+fuzz: $(VENV_STAMP) postgres
+	TENLOG_FUZZ_EXAMPLES=200 .venv/bin/pytest -q tests/fuzz
 
 bench: $(VENV_STAMP) postgres
 	$(PY) -m bench
