@@ -34,6 +34,14 @@ def id_violations(field: str, value: str) -> list[FieldViolation]:
     return []
 
 
+def could_exist(stored_id: str) -> bool:
+    """Whether a row could have this id (ids are checked when stored): a lookup of any other finds nothing.
+
+    Looking it up is not even tried, so both backends answer alike (PostgreSQL cannot take NUL).
+    """
+    return not id_violations("id", stored_id)
+
+
 def completion_violations(rec: CompletionRecord, prefix: str = "") -> list[FieldViolation]:
     """Everything wrong with a completion, each violation naming its field."""
     out = id_violations(f"{prefix}id", rec.id) + id_violations(f"{prefix}session_id", rec.session_id)

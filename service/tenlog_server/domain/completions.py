@@ -10,7 +10,7 @@ from typing import Any
 from .clock import new_id, now_us
 from .completion_aggregates import AggregateGroup
 from .completion_query import CompletionQuery, QueryPage, encode_query_token
-from .completion_rules import DEFAULT_KIND, completion_violations, lift_fields
+from .completion_rules import DEFAULT_KIND, completion_violations, could_exist, lift_fields
 from .errors import FieldViolation, InvalidArgument, NotFound, ResourceExhausted
 from .input_contract import text_violations
 from .limits import MAX_ID_LENGTH
@@ -157,7 +157,7 @@ class CompletionsService:
                 "update_mask names fields that cannot be updated",
                 [FieldViolation("update_mask", f"cannot update {name}") for name in unknown],
             )
-        current = await asyncio.to_thread(self.store.get, org, completion_id)
+        current = await asyncio.to_thread(self.store.get, org, completion_id) if could_exist(completion_id) else None
         if current is None:
             raise NotFound(f"completion {completion_id!r} not found")
         for name, value in changes.items():
@@ -181,7 +181,7 @@ class CompletionsService:
 
     async def get(self, org: str, completion_id: str) -> CompletionRecord:
         """One completion; NotFound when it is not in the organization."""
-        rec = await asyncio.to_thread(self.store.get, org, completion_id)
+        rec = await asyncio.to_thread(self.store.get, org, completion_id) if could_exist(completion_id) else None
         if rec is None:
             raise NotFound(f"completion {completion_id!r} not found")
         return rec
@@ -194,7 +194,7 @@ class CompletionsService:
         """
         if not completion_id:
             raise InvalidArgument("id is required", [FieldViolation("id", "is required")])
-        if not await asyncio.to_thread(self.store.delete, org, completion_id):
+        if not could_exist(completion_id) or not await asyncio.to_thread(self.store.delete, org, completion_id):
             raise NotFound(f"completion {completion_id!r} not found")
 
     async def list_completions(self, org: str, flt: CompletionFilter, page: Page) -> list[CompletionRecord]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .clock import new_id, now_us
-from .completion_rules import id_violations
+from .completion_rules import could_exist, id_violations
 from .errors import Aborted, AlreadyExists, FailedPrecondition, FieldViolation, InvalidArgument, NotFound
 from .feedback_validation import SchemaChecks
 from .input_contract import text_violations
@@ -72,7 +72,7 @@ class FeedbackTasksService:
 
     async def get(self, org: str, task_id: str) -> FeedbackTaskRecord:
         """One task; NotFound when it is not in the organization."""
-        task = await asyncio.to_thread(self.store.get_task, org, task_id)
+        task = await asyncio.to_thread(self.store.get_task, org, task_id) if could_exist(task_id) else None
         if task is None:
             raise NotFound(f"feedback task {task_id!r} not found")
         return task
@@ -187,7 +187,7 @@ class FeedbackService:
 
     async def get(self, org: str, feedback_id: str) -> FeedbackRecord:
         """One piece of feedback; NotFound when it is not in the organization."""
-        found = await asyncio.to_thread(self.store.get_feedback, org, feedback_id)
+        found = await asyncio.to_thread(self.store.get_feedback, org, feedback_id) if could_exist(feedback_id) else None
         if found is None:
             raise NotFound(f"feedback {feedback_id!r} not found")
         return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from .clock import new_id, now_us
-from .completion_rules import id_violations
+from .completion_rules import could_exist, id_violations
 from .errors import InvalidArgument, NotFound
 from .model import Page, SessionRecord
 from .stores import SessionStore
@@ -26,7 +26,7 @@ class SessionsService:
 
     async def get(self, org: str, session_id: str) -> SessionRecord:
         """One session; NotFound when it is not in the organization."""
-        found = await asyncio.to_thread(self.store.get, org, session_id)
+        found = await asyncio.to_thread(self.store.get, org, session_id) if could_exist(session_id) else None
         if found is None:
             raise NotFound(f"session {session_id!r} not found")
         return found

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import ExceptionContext, make_url
 
-from tenlog_server.domain.errors import DeadlineExceeded
+from tenlog_server.domain.errors import DeadlineExceeded, FieldViolation, InvalidArgument
 
 DEFAULT_DATABASE_URL = "sqlite:///./tenlog.db"
 
@@ -105,6 +105,11 @@ def _translate_timeout(context: ExceptionContext) -> None:
     original = context.original_exception
     interrupted = isinstance(original, sqlite3.OperationalError) and "interrupted" in str(original)
     canceled = type(original).__name__ == "QueryCanceled"  # psycopg's statement_timeout error
+    if "cannot contain NUL" in str(original):  # psycopg: a last line behind the input contract
+        raise InvalidArgument(
+            "text must not contain NUL (U+0000) characters",
+            [FieldViolation("request", "a text field holds NUL (U+0000)")],
+        ) from None
     if interrupted or canceled:
         seconds = _timed_out(context.engine) if context.engine is not None else 0.0
         raise DeadlineExceeded(

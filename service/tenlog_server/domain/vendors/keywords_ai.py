@@ -10,19 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from google.protobuf import json_format
 from tenlog.v1 import completion_pb2, vendor_ingest_service_pb2
 
-from tenlog_server.domain.documents import restore_integers
-
-from .payload_json import as_sent, struct_dict, tag
+from .payload_json import as_sent, finite_json, struct_dict, tag
 
 NAMESPACE = "keywordsai"
 FAILED_STATUS_CODE = 400
 
 
 def _value(message: Any) -> Any:
-    return restore_integers(json_format.MessageToDict(message))
+    return finite_json(message, message.DESCRIPTOR.name)
 
 
 def _request(log: vendor_ingest_service_pb2.KeywordsAiRequestLog) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from google.protobuf import json_format
 from google.protobuf.message import Message
 
 from tenlog_server.domain.documents import restore_integers
+from tenlog_server.domain.errors import FieldViolation, InvalidArgument
 from tenlog_server.domain.limits import MAX_TAG_LENGTH
 
 EXTRA_FIELD = "extra"
@@ -25,8 +26,19 @@ def _value(field: Any, value: Any) -> Any:
     if field.message_type is None:
         return value
     if field.message_type.full_name.startswith("google.protobuf."):
-        return restore_integers(json_format.MessageToDict(value, preserving_proto_field_name=True))
+        return finite_json(value, field.name)
     return as_sent(value)
+
+
+def finite_json(message: Message, where: str) -> Any:
+    """A well-known message (Struct, Value...) as JSON; InvalidArgument naming `where` when it holds NaN or Infinity."""
+    try:
+        return restore_integers(json_format.MessageToDict(message, preserving_proto_field_name=True))
+    except ValueError:  # NaN or Infinity in a Struct: JSON has no form for them (the input contract)
+        raise InvalidArgument(
+            "the payload is not valid",
+            [FieldViolation(where, "must hold only finite numbers (NaN and Infinity are not JSON)")],
+        ) from None
 
 
 def as_sent(message: Message) -> dict[str, Any]:
@@ -35,7 +47,7 @@ def as_sent(message: Message) -> dict[str, Any]:
     extra: dict[str, Any] = {}
     for field, value in message.ListFields():
         if _is_extra(field):
-            extra = struct_dict(value)
+            extra = finite_json(value, field.name)
         elif field.is_repeated:
             out[field.name] = [_value(field, item) for item in value]
         else:
@@ -47,7 +59,7 @@ def as_sent(message: Message) -> dict[str, Any]:
 
 def struct_dict(message: Message) -> dict[str, Any]:
     """A google.protobuf.Struct (or any message) as a plain dict with integers restored."""
-    value: dict[str, Any] = restore_integers(json_format.MessageToDict(message, preserving_proto_field_name=True))
+    value: dict[str, Any] = finite_json(message, message.DESCRIPTOR.name)
     return value
 
 
