@@ -131,40 +131,37 @@ def _finish(connection: http.client.HTTPConnection, rest: bytes) -> tuple[int, A
 
 def test_on_sigterm_rest_in_progress_finishes_and_new_rest_calls_get_503(sqlite_path: str) -> None:
     server = start_server(sqlite_path, ["--no-bootstrap", "--grace-seconds", "20"])
-    key = server.mint_key("org-a")
-    connection, rest = _slow_create(server.http_url, key, "in-progress")
-    time.sleep(0.3)  # the gateway handles the request and waits for its body
-    server.proc.send_signal(signal.SIGTERM)
-    _wait_for(lambda: "shutting down" in "".join(server.output), "no shutdown")
-    status, headers, body = http_get(server.http_url, "/api/v1/completions/in-progress", key)
-    assert status == 503 and headers["Retry-After"] == "1", (status, body)
-    status, created = _finish(connection, rest)
-    assert status == 201 and created["id"] == "in-progress", created
-    assert server.proc.wait(30) == 0
+    gateway = start_gateway(server.grpc_target)
+    try:
+        key = server.mint_key("org-a")
+        # `tenlog gateway --upstream` first, then `tenlog serve` (its in-process REST).
+        for proc, base_url, completion_id in (
+            (gateway.proc, gateway.http_url, "through-gateway"),
+            (server.proc, server.http_url, "in-process"),
+        ):
+            connection, rest = _slow_create(base_url, key, completion_id)
+            time.sleep(0.3)  # the gateway handles the request and waits for its body
+            proc.send_signal(signal.SIGTERM)
+            time.sleep(0.3)  # the signal is handled
+
+            def draining(base_url: str = base_url, completion_id: str = completion_id) -> bool:
+                return http_get(base_url, f"/api/v1/completions/{completion_id}", key)[0] == 503
+
+            _wait_for(draining, "new REST calls are not refused while draining")
+            status, headers, body = http_get(base_url, f"/api/v1/completions/{completion_id}", key)
+            assert status == 503 and headers["Retry-After"] == "1", (status, body)
+            status, created = _finish(connection, rest)
+            assert status == 201 and created["id"] == completion_id, created
+            assert proc.wait(30) == 0
+    finally:
+        gateway.stop()
+        server.stop()
     restarted = start_server(sqlite_path, ["--no-bootstrap", "--http-port", "-1"])
     try:
         with grpc.insecure_channel(restarted.grpc_target) as channel:
             api = Api(channel, key)
-            got = api.call(api.completions.GetCompletion, api_pb.GetCompletionRequest(id="in-progress"))
-            assert got.id == "in-progress"  # acknowledged, so committed
+            for completion_id in ("through-gateway", "in-process"):
+                got = api.call(api.completions.GetCompletion, api_pb.GetCompletionRequest(id=completion_id))
+                assert got.id == completion_id  # acknowledged, so committed
     finally:
         restarted.stop()
-
-
-def test_on_sigterm_the_standalone_gateway_drains_too(sqlite_path: str) -> None:
-    server = start_server(sqlite_path, ["--no-bootstrap", "--http-port", "-1"])
-    gateway = start_gateway(server.grpc_target)
-    try:
-        key = server.mint_key("org-a")
-        connection, rest = _slow_create(gateway.http_url, key, "through-gateway")
-        time.sleep(0.3)
-        gateway.proc.send_signal(signal.SIGTERM)
-        time.sleep(0.3)  # the signal is handled
-        status, headers, body = http_get(gateway.http_url, "/api/v1/completions/through-gateway", key)
-        assert status == 503 and headers["Retry-After"] == "1", (status, body)
-        status, created = _finish(connection, rest)
-        assert status == 201 and created["id"] == "through-gateway", created
-        assert gateway.proc.wait(30) == 0
-    finally:
-        gateway.stop()
-        server.stop()
