@@ -91,7 +91,8 @@ def search_text(request: Mapping[str, Any] | None, response: Mapping[str, Any] |
         content = _plain(response, "content")
         if content is not None:  # Anthropic messages
             parts.extend(_content_texts(content))
-    text = "\n".join(parts)
+    # NUL is data inside a document, but PostgreSQL text cannot hold it: the derived text drops it.
+    text = "\n".join(parts).replace("\x00", " ")
     return text[:MAX_SEARCH_TEXT]
 
 
@@ -101,8 +102,8 @@ def lifted_metadata(metadata: Mapping[str, Any] | None) -> list[tuple[str, str, 
         return []
     out: list[tuple[str, str, float | None]] = []
     for key in metadata:
-        if len(key) > MAX_METADATA_KEY:
-            continue
+        if len(key) > MAX_METADATA_KEY or "\x00" in key:
+            continue  # NUL: PostgreSQL text cannot hold it (the document keeps it)
         value = metadata[key]
         if isinstance(value, bool):
             out.append((key, "true" if value else "false", None))
@@ -110,5 +111,5 @@ def lifted_metadata(metadata: Mapping[str, Any] | None) -> list[tuple[str, str, 
             number = float(value)
             out.append((key, str(value), number))
         elif isinstance(value, str) and len(value) <= MAX_METADATA_VALUE:
-            out.append((key, value, None))
+            out.append((key, value.replace("\x00", " "), None))
     return out

@@ -13,7 +13,7 @@ from tenlog.v1 import completion_service_pb2_grpc as api_grpc
 
 from tenlog_server.domain.completion_aggregates import AggregateGroup, parse_group_by, parse_interval
 from tenlog_server.domain.completion_query import build_query, make_query_page
-from tenlog_server.domain.completions import CompletionsService, Rejected
+from tenlog_server.domain.completions import CompletionsService, Rejected, check_filter
 from tenlog_server.domain.errors import FieldViolation, InvalidArgument
 from tenlog_server.domain.model import CompletionFilter
 from tenlog_server.domain.pagination import bounded_by_bytes, make_page, next_token
@@ -145,7 +145,9 @@ class UnaryCompletionServicer(api_grpc.CompletionServiceServicer):
         self, request: api.ListCompletionsRequest, context: grpc.aio.ServicerContext
     ) -> api.ListCompletionsResponse:
         org = current_org(context)
-        query = build_query(completion_filter(request), request.filter, request.search, request.order_by)
+        fixed = completion_filter(request)
+        check_filter(fixed)  # the fixed fields' bounds (tags: MAX_FILTER_TAGS), as for a tail
+        query = build_query(fixed, request.filter, request.search, request.order_by)
         page = make_query_page(org, query, request.page_size, request.limit, request.offset, request.page_token)
         rows, token = await self.completions.query(org, query, page)
         return api.ListCompletionsResponse(completions=[record_to_completion(r) for r in rows], next_page_token=token)
