@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import multiprocessing
 import os
@@ -277,14 +276,14 @@ def run(config: ServerConfig) -> None:
     app = build_app(config)
     bootstrap(app, config)
     app.engine.dispose()
-    worker_config = dataclasses.replace(config, workers=1, bootstrap=False)
+    worker_config = config.model_copy(update={"workers": 1, "bootstrap": False})
     # Workers share their metrics through files here, so any worker's /metrics answers for all.
     metrics_dir = tempfile.mkdtemp(prefix="tenlog-metrics-")
     os.environ.setdefault(metrics.MULTIPROCESS_ENV, metrics_dir)
     context = multiprocessing.get_context("spawn")
     ready = [context.Event() for _ in range(config.workers)]
     # One worker prunes (--retention): the others would only repeat its deletes.
-    configs = [worker_config, *(dataclasses.replace(worker_config, retention="") for _ in ready[1:])]
+    configs = [worker_config, *(worker_config.model_copy(update={"retention": ""}) for _ in ready[1:])]
     workers = [context.Process(target=_worker, args=(c, event)) for c, event in zip(configs, ready, strict=True)]
     for process in workers:
         process.start()

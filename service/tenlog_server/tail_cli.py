@@ -9,7 +9,7 @@ import grpc
 from tenlog.v1 import completion_service_pb2 as api
 from tenlog.v1 import completion_service_pb2_grpc as api_grpc
 
-from tenlog_server.api_commands import message_json
+from tenlog_server.cli.api_commands import message_json
 
 
 def run_tail(

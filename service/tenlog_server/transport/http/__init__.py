@@ -1,7 +1,6 @@
 """The REST gateway: grpc-gateway-style HTTP/JSON transcoding onto the gRPC services."""
 
 from tenlog_server.transport.http.gateway import (
-    DEFAULT_MAX_BODY_BYTES,
     bound_port,
     build_app,
     run_gateway,
@@ -9,4 +8,4 @@ from tenlog_server.transport.http.gateway import (
     start_gateway,
 )
 
-__all__ = ["DEFAULT_MAX_BODY_BYTES", "bound_port", "build_app", "run_gateway", "serve_gateway", "start_gateway"]
+__all__ = ["bound_port", "build_app", "run_gateway", "serve_gateway", "start_gateway"]

@@ -48,7 +48,6 @@ from tenlog_server.transport.otlp.http_routes import add_otlp_routes
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
 # How long a streamed answer waits for its first message before sending headers.
 FIRST_STREAM_MESSAGE_WAIT_SECONDS = 1.0
 # How often a quiet stream (a tail between events) checks that its HTTP client is still there.
@@ -300,7 +299,7 @@ GATEWAY_KEY = web.AppKey("gateway", Gateway)
 def build_app(
     dispatch: Dispatch,
     *,
-    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    max_body_bytes: int,  # the one default is config.py's max_message_bytes
     services: Iterable[ServiceDescriptor] | None = None,
     readiness: Readiness | None = None,
 ) -> web.Application:
@@ -334,7 +333,7 @@ async def start_gateway(
     host: str,
     port: int,
     *,
-    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    max_body_bytes: int,  # the one default is config.py's max_message_bytes
     ssl_context: ssl.SSLContext | None = None,
     describe: str = "",
     readiness: Readiness | None = None,
@@ -385,7 +384,7 @@ async def serve_gateway(
     host: str,
     port: int,
     *,
-    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    max_body_bytes: int,  # the one default is config.py's max_message_bytes
     upstream_credentials: grpc.ChannelCredentials | None = None,
 ) -> None:
     """Run the gateway alone until SIGTERM or SIGINT (`tenlog gateway`)."""
@@ -412,7 +411,7 @@ def run_gateway(
     host: str,
     port: int,
     *,
-    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    max_body_bytes: int,  # the one default is config.py's max_message_bytes
     upstream_credentials: grpc.ChannelCredentials | None = None,
 ) -> None:
     """Blocking entry point of `tenlog gateway --upstream HOST:PORT`."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
@@ -24,6 +23,9 @@ from rich.table import Table
 from tenlog.completions import from_struct
 from tenlog.errors import field_violations
 from tenlog.v1 import completion_pb2
+
+from tenlog_server.cli.settings_flags import add_settings, load
+from tenlog_server.config import ApiConfig
 
 STRUCT_FIELDS = ("request", "response", "metadata", "extra", "json_values", "json_schema")
 DEFAULT_LIMIT = 20
@@ -85,22 +87,19 @@ def _command(
     group: argparse._SubParsersAction[argparse.ArgumentParser], name: str, help_text: str
 ) -> argparse.ArgumentParser:
     parser = group.add_parser(name, help=help_text)
-    parser.add_argument("--target", default=os.environ.get("TENLOG_TARGET", "127.0.0.1:50051"), help="[TENLOG_TARGET]")
-    parser.add_argument("--api-key", default=os.environ.get("TENLOG_API_KEY", ""), help="[TENLOG_API_KEY]")
-    parser.add_argument(
-        "--org", default=os.environ.get("TENLOG_ORGANIZATION", ""), help="default: the key's [TENLOG_ORGANIZATION]"
-    )
+    add_settings(parser, ApiConfig)
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     return parser
 
 
 def run_api_command(args: argparse.Namespace) -> int:
     """Run the chosen command; a refused call prints the server's error and returns 1."""
-    if not args.api_key:
+    config = load(ApiConfig, args)
+    if not config.api_key:
         print("tenlog: an API key is needed: --api-key or TENLOG_API_KEY", file=sys.stderr)
         return 2
     try:
-        with tenlog.Client(args.target, args.api_key, organization=args.org or None) as client:
+        with tenlog.Client(config.target, config.api_key, organization=config.organization or None) as client:
             args.run(client, args)
     except grpc.RpcError as exc:
         where = "; ".join(f"{field}: {description}" for field, description in field_violations(exc))

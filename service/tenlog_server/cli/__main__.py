@@ -1,0 +1,7 @@
+"""`python -m tenlog_server.cli`."""
+
+import sys
+
+from tenlog_server.cli import main
+
+sys.exit(main())
