@@ -83,7 +83,8 @@ class ServerConfig(Settings):
     # Below gRPC core's own limit of 3000 unanswered calls (past which it CANCELs calls with no retry hint).
     max_concurrent_rpcs: int = setting(
         2500,
-        "calls in progress per process (gRPC and REST) before new ones get RESOURCE_EXHAUSTED + RetryInfo / 429 + Retry-After",
+        "calls in progress per process (gRPC and REST) before new ones get "
+        "RESOURCE_EXHAUSTED + RetryInfo / 429 + Retry-After",
     )
     write_batch_size: int = setting(2000, "most completions committed in one transaction")
     db_pool_size: int = setting(8, "SQLAlchemy pool size per process")

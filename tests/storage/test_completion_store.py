@@ -9,11 +9,15 @@ import pytest
 from sqlalchemy import Engine, event, inspect
 from tenlog_server.domain.model import CompletionFilter, CompletionRecord, Page
 from tenlog_server.domain.stores import Overloaded
-from tenlog_server.storage.completion_store import CompletionStore
-from tenlog_server.storage.database import create_db_engine, refresh_statistics
+from tenlog_server.domain.tag_selector import TagSelector
+from tenlog_server.storage import message_codec
+from tenlog_server.storage.completion_store import CompletionStore, record_to_row, upsert_rows
+from tenlog_server.storage.database import create_db_engine, refresh_statistics, write_transaction
 from tenlog_server.storage.migrate import upgrade
 from tenlog_server.storage.session_store import SessionStore
 from tenlog_server.storage.write_batcher import WriteBatcher
+
+from tests.domain.late_started_cases import LATE_STARTED_CASES, LateStartedCase, case_id
 
 
 def rec(
@@ -114,12 +118,14 @@ def test_graded_flag_follows_feedback_through_tag_rewrites(engine: Engine, uniqu
     store.upsert_batch([(org, rec("g1", tags=["t"], t=1)), (org, rec("g2", tags=["t"], t=2))])
     feedback.create_task(org, FeedbackTaskRecord("task", "n", "i", {"type": "object"}, ["t"], 1))
     feedback.create_feedback(org, FeedbackRecord("fb", "task", {}, matched_completion_ids=["g1"], created_at_us=3))
-    assert [r.id for r in store.list_ungraded(org, [["t"]], Page(limit=10))] == ["g2"]
+    assert [r.id for r in store.list_ungraded(org, [TagSelector.of(["t"])], Page(limit=10))] == ["g2"]
     # Re-creating g1 (an upsert) and re-tagging it keep it graded.
     store.upsert_batch([(org, rec("g1", tags=["t", "u"], t=4))])
     store.update(org, "g1", {"tags": ["t", "v"]})
-    assert [r.id for r in store.list_ungraded(org, [["t"]], Page(limit=10))] == ["g2"]
-    assert [r.id for r in store.list_ungraded(org, [["v"], ["t"]], Page(limit=10))] == ["g2"]
+    assert [r.id for r in store.list_ungraded(org, [TagSelector.of(["t"])], Page(limit=10))] == ["g2"]
+    assert [r.id for r in store.list_ungraded(org, [TagSelector.of(["v"]), TagSelector.of(["t"])], Page(limit=10))] == [
+        "g2"
+    ]
 
 
 def test_multi_tag_listing_is_the_same_whichever_tag_is_rarer(engine: Engine, unique: str) -> None:
@@ -180,3 +186,49 @@ def test_feedback_linking_a_deleted_completion_is_completion_gone_not_duplicate(
     feedback.create_feedback(org, FeedbackRecord("fb", "task", {}, matched_completion_ids=["kept"]))
     with pytest.raises(DuplicateId):
         feedback.create_feedback(org, FeedbackRecord("fb", "task", {}, matched_completion_ids=["kept"]))
+
+
+@pytest.mark.parametrize("case", LATE_STARTED_CASES, ids=case_id)
+def test_late_started_table_through_the_store(engine: Engine, unique: str, case: LateStartedCase) -> None:
+    store, org = CompletionStore(engine), f"late-{unique}"
+    if case.stored is not None:
+        store.upsert_batch([(org, rec("x", case.stored, t=1))])
+    (result,) = store.upsert_batch([(org, rec("x", case.incoming, t=2))])
+    assert result.applied is case.applied
+    stored = store.get(org, "x")
+    assert stored is not None and stored.status == result.record.status == case.final
+
+
+@pytest.mark.parametrize("case", LATE_STARTED_CASES, ids=case_id)
+def test_late_started_table_in_sql_alone(engine: Engine, unique: str, case: LateStartedCase) -> None:
+    """The ON CONFLICT guard by itself: a writer that looked before another process committed."""
+    org = f"sql-{unique}"
+    with write_transaction(engine) as conn:
+        if case.stored is not None:
+            upsert_rows(conn, [record_to_row(org, rec("x", case.stored, t=1), message_codec.split(None, None))])
+        upsert_rows(conn, [record_to_row(org, rec("x", case.incoming, t=2), message_codec.split(None, None))])
+    stored = CompletionStore(engine).get(org, "x")
+    assert stored is not None and stored.status == case.final
+    assert stored.updated_at_us == (2 if case.applied else 1)
+
+
+def test_ungraded_listing_agrees_with_the_domain_rule(engine: Engine, unique: str) -> None:
+    """store.list_ungraded returns exactly what domain.ungraded.is_ungraded selects, newest first."""
+    from tenlog_server.domain.model import FeedbackRecord, FeedbackTaskRecord
+    from tenlog_server.domain.ungraded import essential_selectors, is_ungraded
+    from tenlog_server.storage.feedback_store import FeedbackStore
+
+    store, feedback = CompletionStore(engine), FeedbackStore(engine)
+    org = f"u-{unique}"
+    tag_sets = [["a"], ["a", "b"], ["b"], ["b", "c"], [], ["c"], ["a", "c"], ["a", "b", "c"]]
+    store.upsert_batch([(org, rec(f"c{i}", tags=tags, t=i + 1)) for i, tags in enumerate(tag_sets)])
+    graded = {"c1", "c5"}
+    feedback.create_task(org, FeedbackTaskRecord("task", "n", "i", {"type": "object"}, [], 1))
+    feedback.create_feedback(org, FeedbackRecord("fb", "task", {}, matched_completion_ids=sorted(graded)))
+    for selectors in ([["a"]], [["b"], ["a", "b"]], [["c"], ["a"]], [[]], [["a", "b"], ["b", "c"]]):
+        chosen = [TagSelector.of(s) for s in selectors]
+        expected = [
+            f"c{i}" for i in reversed(range(len(tag_sets))) if is_ungraded(tag_sets[i], f"c{i}" in graded, chosen)
+        ]
+        for given in (chosen, essential_selectors(chosen)):
+            assert [r.id for r in store.list_ungraded(org, given, Page(limit=100))] == expected, selectors

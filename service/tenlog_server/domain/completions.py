@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from .clock import new_id, now_us
 from .completion_aggregates import AggregateGroup
@@ -19,29 +18,8 @@ from .pagination import bounded_by_bytes
 from .rate_limits import RateLimits
 from .stores import CompletionStore, FeedbackStore, Overloaded, WriteQueue
 from .tag_selector import selector_violations
-
-UPDATABLE = frozenset(
-    {
-        "kind",
-        "status",
-        "tags",
-        "request",
-        "response",
-        "stacktrace",
-        "session_id",
-        "duration",
-        "failure_kind",
-        "failure_reason",
-        "model",
-        "prompt_tokens",
-        "completion_tokens",
-        "total_tokens",
-        "cost",
-        "metadata",
-        "extra",
-        "reported_organization_id",
-    }
-)
+from .ungraded import list_ungraded
+from .update_mask import apply_update, mask_attributes
 
 
 @dataclass(slots=True)
@@ -149,29 +127,15 @@ class CompletionsService:
             valid = [(i, res.record) for (i, _), res in zip(valid, results, strict=True)]
         return BatchOutcome(valid, sorted(rejected, key=lambda r: r.index))
 
-    async def update(self, org: str, completion_id: str, changes: dict[str, Any]) -> CompletionRecord:
-        """Replace the given fields of a completion; absent fields are kept."""
-        unknown = sorted(set(changes) - UPDATABLE)
-        if unknown:
-            raise InvalidArgument(
-                "update_mask names fields that cannot be updated",
-                [FieldViolation("update_mask", f"cannot update {name}") for name in unknown],
-            )
+    async def update(
+        self, org: str, completion_id: str, paths: Sequence[str], values: CompletionRecord
+    ) -> CompletionRecord:
+        """Replace the fields named by the mask paths with those of `values` (domain.update_mask)."""
+        mask_attributes(paths)  # a bad mask is refused before anything is read
         current = await asyncio.to_thread(self.store.get, org, completion_id) if could_exist(completion_id) else None
         if current is None:
             raise NotFound(f"completion {completion_id!r} not found")
-        for name, value in changes.items():
-            setattr(current, name, value)
-        if "kind" in changes and not current.kind:
-            current.kind = DEFAULT_KIND
-        violations = completion_violations(current, "completion.")
-        if violations:
-            raise InvalidArgument("the completion is not valid", violations)
-        if {"request", "response"} & changes.keys():
-            lift_fields(current)
-        changes = {name: getattr(current, name) for name in changes}
-        for name in ("model", "prompt_tokens", "completion_tokens", "total_tokens"):
-            changes[name] = getattr(current, name)
+        changes = apply_update(current, paths, values)
         changes["updated_at_us"] = now_us()
         updated = await asyncio.to_thread(self.store.update, org, completion_id, changes)
         if updated is None:
@@ -221,10 +185,5 @@ class CompletionsService:
         return await asyncio.to_thread(self.store.aggregate, org, query, group_by, interval_us)
 
     async def list_ungraded(self, org: str, task_id: str, page: Page) -> list[CompletionRecord]:
-        """Completions matching some task's selector (or the given task's) that have no feedback yet."""
-        selectors = await asyncio.to_thread(self.feedback.all_selectors, org, task_id)
-        if task_id and not selectors:
-            raise NotFound(f"feedback task {task_id!r} not found")
-        if not selectors:
-            return []
-        return await asyncio.to_thread(self.store.list_ungraded, org, selectors, page)
+        """Completions some task's selector (or the given task's) matches that have no feedback yet."""
+        return await list_ungraded(self.store, self.feedback, org, task_id, page)

@@ -1,22 +1,28 @@
-"""Feedback tasks and feedback: schema checks, completion matching and the upload limits."""
+"""Feedback tasks and feedback: create, upload (schema checks, then domain.feedback_matching), get, list."""
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
-from typing import Any
 
 from .clock import new_id, now_us
 from .completion_rules import could_exist, id_violations
-from .errors import Aborted, AlreadyExists, FailedPrecondition, FieldViolation, InvalidArgument, NotFound
+from .errors import Aborted, AlreadyExists, FieldViolation, InvalidArgument, NotFound
+from .feedback_matching import (
+    FeedbackUpload,
+    check_explicit_ids_exist,
+    check_matched,
+    check_selector_matches,
+    explicit_ids,
+    selector_lookup_limit,
+    upload_violations,
+)
 from .feedback_validation import SchemaChecks
 from .input_contract import text_violations
-from .limits import MAX_COMPLETION_IDS, MAX_LONG_TEXT_LENGTH, MAX_MATCHED_COMPLETIONS
+from .limits import MAX_LONG_TEXT_LENGTH
 from .model import FeedbackRecord, FeedbackTaskRecord, Page
 from .stores import CompletionGone, CompletionStore, DuplicateId, FeedbackStore
 from .tag_selector import selector_violations
 
-DEFAULT_MAX_MATCHED = 100
 _shared_checks: SchemaChecks | None = None
 
 
@@ -26,21 +32,6 @@ def shared_schema_checks() -> SchemaChecks:
     if _shared_checks is None:
         _shared_checks = SchemaChecks()
     return _shared_checks
-
-
-@dataclass(slots=True)
-class FeedbackUpload:
-    """An upload request: explicit completion_ids, or a tag selector."""
-
-    task_id: str
-    json_values: dict[str, Any]
-    id: str = ""
-    comment: str = ""
-    completions_summary: str = ""
-    completion_ids: list[str] = field(default_factory=list)
-    completion_tags_selector: list[str] = field(default_factory=list)
-    allow_unmatched_feedback: bool = False
-    max_matched_completions: int = DEFAULT_MAX_MATCHED
 
 
 class FeedbackTasksService:
@@ -92,26 +83,7 @@ class FeedbackService:
 
     async def upload(self, org: str, up: FeedbackUpload) -> FeedbackRecord:
         """Validate values against the task's schema, match completions, enforce the limits, store."""
-        violations = id_violations("id", up.id)
-        if not up.task_id:
-            violations.append(FieldViolation("task_id", "is required"))
-        if up.completion_ids and up.completion_tags_selector:
-            violations.append(
-                FieldViolation("completion_ids", "give completion_ids or completion_tags_selector, not both")
-            )
-        if up.max_matched_completions < 1:
-            violations.append(FieldViolation("max_matched_completions", "must be at least 1"))
-        elif up.max_matched_completions > MAX_MATCHED_COMPLETIONS:
-            violations.append(FieldViolation("max_matched_completions", f"must be at most {MAX_MATCHED_COMPLETIONS}"))
-        violations += selector_violations("completion_tags_selector", up.completion_tags_selector)
-        violations += id_violations("task_id", up.task_id)
-        violations += text_violations("comment", up.comment, MAX_LONG_TEXT_LENGTH)
-        violations += text_violations("completions_summary", up.completions_summary, MAX_LONG_TEXT_LENGTH)
-        if len(up.completion_ids) > MAX_COMPLETION_IDS:
-            violations.append(FieldViolation("completion_ids", f"names more than {MAX_COMPLETION_IDS} completions"))
-        else:
-            for i, completion_id in enumerate(up.completion_ids):
-                violations += id_violations(f"completion_ids[{i}]", completion_id)
+        violations = upload_violations(up)
         if violations:
             raise InvalidArgument("the feedback is not valid", violations)
         if up.id:
@@ -147,43 +119,19 @@ class FeedbackService:
         return record
 
     async def _match(self, org: str, up: FeedbackUpload) -> list[str]:
+        """The completions the upload is attached to (domain.feedback_matching)."""
         if up.completion_ids:
-            ids = list(dict.fromkeys(up.completion_ids))
-            if len(ids) > up.max_matched_completions:
-                raise FailedPrecondition(
-                    f"{len(ids)} completion_ids exceed max_matched_completions ({up.max_matched_completions})",
-                    reason="MAX_MATCHED_COMPLETIONS_EXCEEDED",
-                )
+            ids = explicit_ids(up)
             found = await asyncio.to_thread(self.completions.existing_ids, org, ids)
-            missing = [i for i, cid in enumerate(up.completion_ids) if cid not in found]
-            if missing:
-                raise NotFound(
-                    "completion_ids name completions that do not exist: "
-                    + ", ".join(repr(up.completion_ids[i]) for i in missing),
-                    reason="COMPLETION_NOT_FOUND",
-                )
+            check_explicit_ids_exist(up.completion_ids, found)
             return ids
-        if up.completion_tags_selector:
-            ids = await asyncio.to_thread(
-                self.completions.ids_matching_tags,
-                org,
-                up.completion_tags_selector,
-                up.max_matched_completions + 1,
+        ids = []
+        if up.selector:
+            matched = await asyncio.to_thread(
+                self.completions.ids_matching_tags, org, up.selector, selector_lookup_limit(up)
             )
-            if len(ids) > up.max_matched_completions:
-                raise FailedPrecondition(
-                    "completion_tags_selector matches more than max_matched_completions "
-                    f"({up.max_matched_completions}) completions",
-                    reason="MAX_MATCHED_COMPLETIONS_EXCEEDED",
-                )
-        else:
-            ids = []
-        if not ids and not up.allow_unmatched_feedback:
-            raise FailedPrecondition(
-                "the feedback matches no completion and allow_unmatched_feedback is false",
-                reason="UNMATCHED_FEEDBACK",
-            )
-        return ids
+            ids = check_selector_matches(up, matched)
+        return check_matched(up, ids)
 
     async def get(self, org: str, feedback_id: str) -> FeedbackRecord:
         """One piece of feedback; NotFound when it is not in the organization."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .documents import Document
+from .tag_selector import TagSelector
 
 JsonObject = dict[str, Any]
 
@@ -89,6 +90,11 @@ class CompletionFilter:
     source: str = ""
     created_after_us: int | None = None
     created_before_us: int | None = None
+
+    @property
+    def selector(self) -> TagSelector:
+        """The tags as a selector: a completion must carry every one."""
+        return TagSelector.of(self.tags)
 
 
 @dataclass(slots=True)

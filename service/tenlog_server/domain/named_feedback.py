@@ -16,7 +16,8 @@ from typing import Any
 from tenlog_server.domain.model import FeedbackRecord, FeedbackTaskRecord
 
 from .errors import AlreadyExists, NotFound
-from .feedback import FeedbackService, FeedbackTasksService, FeedbackUpload
+from .feedback import FeedbackService, FeedbackTasksService
+from .feedback_matching import FeedbackUpload
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from .model import (
     SessionRecord,
     UpsertResult,
 )
+from .tag_selector import TagSelector
 
 CommitListener = Callable[[list[UpsertResult]], None]
 
@@ -79,12 +80,12 @@ class CompletionStore(Protocol):
         """Counts, sums and exact duration percentiles of the query's completions, by group and time bucket."""
         ...
 
-    def ids_matching_tags(self, org: str, tags: Sequence[str], limit: int) -> list[str]:
-        """Ids of up to limit completions carrying every tag."""
+    def ids_matching_tags(self, org: str, selector: TagSelector, limit: int) -> list[str]:
+        """Ids of up to limit completions the selector matches, newest first."""
         ...
 
-    def list_ungraded(self, org: str, selectors: Sequence[Sequence[str]], page: Page) -> list[CompletionRecord]:
-        """Completions matching any selector that no feedback grades yet, newest first."""
+    def list_ungraded(self, org: str, selectors: Sequence[TagSelector], page: Page) -> list[CompletionRecord]:
+        """Completions matching any selector that no feedback grades yet, newest first (domain.ungraded)."""
         ...
 
     def delete(self, org: str, completion_id: str) -> bool:
@@ -137,7 +138,7 @@ class FeedbackStore(Protocol):
         """Tasks, newest first."""
         ...
 
-    def all_selectors(self, org: str, task_id: str = "") -> list[list[str]]:
+    def all_selectors(self, org: str, task_id: str = "") -> list[TagSelector]:
         """The tag selectors of every task (or of one)."""
         ...
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 from .clock import now_us
 from .model import CompletionFilter, CompletionRecord, UpsertResult
-from .tag_selector import matches
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +42,7 @@ class _Subscriber:
     def __init__(self, org: str, flt: CompletionFilter) -> None:
         self.org = org
         self.flt = flt
+        self.selector = flt.selector
         self.queue: asyncio.Queue[TailEvent] = asyncio.Queue(SUBSCRIBER_BUFFER)
         self.dropped = 0
         self.since_us = now_us()
@@ -55,7 +55,7 @@ class _Subscriber:
             and rec.updated_at_us >= self.since_us
             and (not f.session_id or rec.session_id == f.session_id)
             and (not f.status or rec.status == f.status)
-            and matches(f.tags, rec.tags)
+            and self.selector.matches(rec.tags)
         )
 
 

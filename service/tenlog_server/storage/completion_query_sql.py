@@ -34,6 +34,7 @@ from tenlog_server.domain.completion_query import (
     Predicate,
     QueryPage,
 )
+from tenlog_server.domain.tag_selector import TagSelector
 
 from .read_index import TS_CONFIG, completion_metadata, completion_search
 from .schema import Completion, CompletionTag, FeedbackCompletion
@@ -204,7 +205,7 @@ def query_sql(
     tags = list(dict.fromkeys([*fixed.tags, *(str(t.value) for t in top if t.field == "tags" and t.operator == "=")]))
     where: list[Any] = [c.organization_id == org]
     if query.order.field == "created_at" and tags:
-        tags = rarest_first(conn, org, tags)
+        tags = list(rarest_first(conn, org, TagSelector.of(tags)).tags)
         driver = completion_tags.alias("driver")
         select_from = completions.join(
             driver, and_(driver.c.organization_id == c.organization_id, driver.c.completion_id == c.id)

@@ -1,14 +1,14 @@
 """Completion queries and the batched upsert behind CreateCompletion.
 
-The upsert keeps two Log10 rules in the database itself so they hold across
-processes and servers: a client-chosen id never duplicates a row, and a late
-`started` write never moves a finished or failed completion back.
+The upsert applies domain.upsert_merge, and keeps its two cross-process rules in
+the database itself too: a client-chosen id never duplicates a row (the primary
+key), and a late `started` write never moves a finished or failed completion
+back (the ON CONFLICT guard).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
 from operator import itemgetter
 from typing import Any, cast
 
@@ -34,6 +34,8 @@ from tenlog_server.domain.completion_aggregates import AggregateGroup
 from tenlog_server.domain.completion_query import CompletionQuery, QueryPage
 from tenlog_server.domain.documents import Document
 from tenlog_server.domain.model import TERMINAL_STATUSES, CompletionFilter, CompletionRecord, Page, UpsertResult
+from tenlog_server.domain.tag_selector import TagSelector
+from tenlog_server.domain.upsert_merge import Stored, merge_batch
 
 from . import message_codec
 from .completion_aggregates import aggregate
@@ -199,9 +201,15 @@ def _upsert_statement(conn: Connection) -> Any:
     return stmt.on_conflict_do_update(
         index_elements=["organization_id", "id"],
         set_={name: stmt.excluded[name] for name in _DATA_COLUMNS},
-        # Defends the started-after-finished rule against a concurrent writer.
-        where=or_(stmt.excluded.status != "started", completions.c.status == "started"),
+        # domain.upsert_merge.started_may_replace in SQL: defends the late-`started` rule against a
+        # writer in another process that committed between our lookup and this statement.
+        where=or_(stmt.excluded.status != "started", and_(*(completions.c.status != s for s in TERMINAL_STATUSES))),
     )
+
+
+def upsert_rows(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """INSERT or replace completion rows (record_to_row), except where the late-`started` guard refuses."""
+    execute_many(conn, "upsert_completions", _upsert_statement, rows)
 
 
 def _insert_tags_statement(conn: Connection) -> Any:
@@ -295,41 +303,20 @@ class CompletionStore:
         by_org: dict[str, list[str]] = {}
         for org, rec in items:
             by_org.setdefault(org, []).append(rec.id)
-        existing: dict[tuple[str, str], tuple[str, int]] = {}
+        existing: dict[tuple[str, str], Stored] = {}
         before: dict[tuple[str, str], Contribution] = {}  # what replaced rows added to the rollups
         old_refs: dict[tuple[str, str], list[bytes]] = {}
         for org, ids in by_org.items():
             for row in lookup_ids(conn, f"id, content_refs, {', '.join(ROLLUP_COLUMNS)}", org, ids):
-                existing[(org, row.id)] = (row.status, row.created_at_us)
+                existing[(org, row.id)] = Stored(row.status, row.created_at_us)
                 before[(org, row.id)] = contribution_of_row(row)
                 old_refs[(org, row.id)] = message_codec.ref_hashes(row.content_refs)
 
-        # Fold the batch in order: the last applicable write per id wins.
-        final: dict[tuple[str, str], CompletionRecord] = {}
-        final_split: dict[tuple[str, str], message_codec.SplitDocuments] = {}
-        results: list[UpsertResult] = []
-        stale_keys: set[tuple[str, str]] = set()
-        for org, rec in items:
-            key = (org, rec.id)
-            current = final.get(key)
-            prior_status = current.status if current else existing.get(key, (None, 0))[0]
-            was_new = key not in existing and current is None
-            if rec.status == "started" and prior_status in TERMINAL_STATUSES:
-                if current is None:
-                    stale_keys.add(key)
-                results.append(UpsertResult(current or rec, created=False, applied=False))
-                continue
-            final_split[key] = splits[id(rec)]
-            if key in existing:
-                rec = replace(rec, created_at_us=existing[key][1])
-            elif current is not None:
-                rec = replace(rec, created_at_us=current.created_at_us)
-            rec.organization_id = org
-            final[key] = rec
-            results.append(UpsertResult(rec, created=was_new, applied=True))
-
-        if stale_keys:
-            stored = self._get_many(conn, stale_keys)
+        merged = merge_batch(items, existing)
+        final, results = merged.writes, merged.results
+        final_split = {key: splits[id(source)] for key, source in merged.sources.items()}
+        if merged.unchanged:
+            stored = self._get_many(conn, merged.unchanged)
             for i, (org, rec) in enumerate(items):
                 if results[i].record is rec and (org, rec.id) in stored:
                     results[i] = UpsertResult(stored[(org, rec.id)], created=False, applied=False)
@@ -448,8 +435,7 @@ class CompletionStore:
     def list_completions(self, org: str, flt: CompletionFilter, page: Page) -> list[CompletionRecord]:
         """Completions matching the filter, newest first."""
         with self.engine.connect() as conn:
-            flt = replace(flt, tags=rarest_first(conn, org, flt.tags))
-            query = _filtered(org, flt, page)
+            query = _filtered(org, flt, page, selector=rarest_first(conn, org, flt.selector))
             return read_records(conn, lambda: conn.execute(query))
 
     def query_completions(self, org: str, query: CompletionQuery, page: QueryPage) -> list[CompletionRecord]:
@@ -465,14 +451,20 @@ class CompletionStore:
         with self.engine.connect() as conn:
             return aggregate(conn, org, query, group_by, interval_us)
 
-    def ids_matching_tags(self, org: str, tags: Sequence[str], limit: int) -> list[str]:
-        """Ids of up to `limit` completions carrying every tag, newest first."""
+    def ids_matching_tags(self, org: str, selector: TagSelector, limit: int) -> list[str]:
+        """Ids of up to `limit` completions the selector matches, newest first."""
         with self.engine.connect() as conn:
-            flt = CompletionFilter(tags=rarest_first(conn, org, tags))
-            return [r[0] for r in conn.execute(_filtered(org, flt, Page(limit=limit), [completions.c.id]))]
+            query = _filtered(
+                org,
+                CompletionFilter(),
+                Page(limit=limit),
+                [completions.c.id],
+                selector=rarest_first(conn, org, selector),
+            )
+            return [r[0] for r in conn.execute(query)]
 
-    def list_ungraded(self, org: str, selectors: Sequence[Sequence[str]], page: Page) -> list[CompletionRecord]:
-        """Completions matching any tag selector that have no feedback yet, newest first.
+    def list_ungraded(self, org: str, selectors: Sequence[TagSelector], page: Page) -> list[CompletionRecord]:
+        """Completions matching any tag selector that have no feedback yet, newest first (domain.ungraded).
 
         Each selector is its own query driven by the (organization, tag, time, id,
         graded) index, which skips graded rows without reading the table; the
@@ -481,7 +473,7 @@ class CompletionStore:
         window = Page(limit=page.offset + page.limit, after=page.after)
         keys: set[tuple[int, str]] = set()
         with self.engine.connect() as conn:
-            for selector in {tuple(dict.fromkeys(s)) for s in selectors}:
+            for selector in set(selectors):
                 if selector:
                     query = _ungraded_keys(org, rarest_first(conn, org, selector), window)
                 else:  # a task without a selector asks about every completion
@@ -571,12 +563,13 @@ def _delete_completions(conn: Connection, org: str, ids: Sequence[str], created_
     return int(conn.execute(delete(completions).where(*conditions)).rowcount)
 
 
-def _ungraded_keys(org: str, tags: Sequence[str], page: Page) -> Any:
+def _ungraded_keys(org: str, selector: TagSelector, page: Page) -> Any:
     """(created_at_us, id) of ungraded completions carrying every tag, read from the tag index alone.
 
     The first tag's (organization, tag, time, id, graded) index range is walked
     newest first, skipping graded entries without touching the completions table.
     """
+    tags = selector.tags
     driver = completion_tags.alias("driver")
     query = select(driver.c.created_at_us, driver.c.completion_id).where(
         driver.c.organization_id == org, driver.c.tag == tags[0], driver.c.graded == false()
@@ -599,15 +592,22 @@ def _ungraded_keys(org: str, tags: Sequence[str], page: Page) -> Any:
 
 
 def _filtered(
-    org: str, flt: CompletionFilter, page: Page, columns: list[Any] | None = None, *, ungraded: bool = False
+    org: str,
+    flt: CompletionFilter,
+    page: Page,
+    columns: list[Any] | None = None,
+    *,
+    selector: TagSelector | None = None,
+    ungraded: bool = False,
 ) -> Any:
     """A newest-first page of completions matching the filter (only those without feedback if ungraded).
 
-    With tags, the query is driven by the (organization, tag, time) index of the
+    The selector (default: the filter's) is the filter's tags in the order to
+    query them: the query is driven by the (organization, tag, time) index of its
     first tag, so a tag listing never scans the whole organization.
     """
     query = select(*(columns or [completions])).where(completions.c.organization_id == org)
-    tags = list(dict.fromkeys(flt.tags))
+    tags = list((flt.selector if selector is None else selector).tags)
     created, ident = completions.c.created_at_us, completions.c.id
     if tags:
         driver = completion_tags.alias("driver")

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tenlog_server.domain.model import FeedbackRecord, FeedbackTaskRecord, Page
 from tenlog_server.domain.stores import CompletionGone, DuplicateId
+from tenlog_server.domain.tag_selector import TagSelector
 
 from .database import write_transaction
 from .json_columns import dump_json, load_json
@@ -78,13 +79,13 @@ class FeedbackStore:
         with self.engine.connect() as conn:
             return [_task(r) for r in conn.execute(query)]
 
-    def all_selectors(self, org: str, task_id: str = "") -> list[list[str]]:
+    def all_selectors(self, org: str, task_id: str = "") -> list[TagSelector]:
         """The tag selectors of every task of the organization (or of one task)."""
         query = select(tasks.c.completion_tags_selector).where(tasks.c.organization_id == org)
         if task_id:
             query = query.where(tasks.c.id == task_id)
         with self.engine.connect() as conn:
-            return [load_json(r[0]) for r in conn.execute(query)]
+            return [TagSelector.of(load_json(r[0])) for r in conn.execute(query)]
 
     # -- feedback -----------------------------------------------------------
 

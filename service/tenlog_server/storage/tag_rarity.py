@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import cast
 
 from sqlalchemy import Connection, Table, func, select
+
+from tenlog_server.domain.tag_selector import TagSelector
 
 from .schema import CompletionTag
 
 completion_tags = cast(Table, CompletionTag.__table__)
 
 
-def rarest_first(conn: Connection, org: str, tags: Sequence[str]) -> list[str]:
-    """Tags ordered by how many completions carry them (counted up to a cap), rarest first.
+def rarest_first(conn: Connection, org: str, selector: TagSelector) -> TagSelector:
+    """The selector with its tags ordered by how many completions carry them (counted up to a cap), rarest first.
 
     A multi-tag listing is driven by its first tag's index, so the rarest tag
     keeps the scan short; counting stops at the cap so common tags stay cheap.
     """
-    unique = list(dict.fromkeys(tags))
+    unique = selector.tags
     if len(unique) < 2:
-        return unique
+        return selector
     counts = {}
     for tag in unique:
         capped = (
@@ -30,7 +31,7 @@ def rarest_first(conn: Connection, org: str, tags: Sequence[str]) -> list[str]:
             .subquery()
         )
         counts[tag] = conn.execute(select(func.count()).select_from(capped)).scalar_one()
-    return sorted(unique, key=lambda t: counts[t])
+    return TagSelector(tuple(sorted(unique, key=lambda t: counts[t])))
 
 
 _RARITY_CAP = 1_000  # enough to tell a rare tag from a common one

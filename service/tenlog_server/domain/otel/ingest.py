@@ -20,7 +20,8 @@ from tenlog_server.domain.model import CompletionFilter, CompletionRecord, Page
 
 from ..completions import CompletionsService, Rejected
 from ..errors import DomainError
-from ..feedback import FeedbackService, FeedbackTasksService, FeedbackUpload
+from ..feedback import FeedbackService, FeedbackTasksService
+from ..feedback_matching import FeedbackUpload
 from ..named_feedback import NamedFeedback
 from .evaluation_feedback import EVALUATION_EVENT, Evaluation, evaluation_of
 from .genai_events import CONTENT_EVENTS, event_name, stored_event

@@ -5,7 +5,6 @@ from __future__ import annotations
 from google.protobuf import timestamp_pb2
 from tenlog.v1 import completion_pb2 as pb
 
-from tenlog_server.domain.completions import UPDATABLE
 from tenlog_server.domain.documents import Document
 from tenlog_server.domain.model import CompletionRecord, FeedbackRecord, FeedbackTaskRecord, SessionRecord
 
@@ -107,11 +106,6 @@ def record_to_completion(rec: CompletionRecord) -> pb.Completion:
             target.SetInParent()  # an empty document is still a present one
             target.MergeFromString(document.encoded)
     return msg
-
-
-# Completion message fields -> record attributes, for update masks. The message
-# names the client's organization_id; the record keeps it as reported_organization_id.
-FIELD_TO_ATTRIBUTE = {("organization_id" if name == "reported_organization_id" else name): name for name in UPDATABLE}
 
 
 def session_to_message(rec: SessionRecord) -> pb.Session:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,6 @@ from tenlog_server.domain.pagination import bounded_by_bytes, make_page, next_to
 
 from .auth import current_org
 from .completion_mapping import (
-    FIELD_TO_ATTRIBUTE,
     SOURCE_NAMES,
     STATUS_NAMES,
     completion_to_record,
@@ -78,21 +78,11 @@ def rejected_message(rej: Rejected) -> api.RejectedCompletion:
     )
 
 
-def update_changes(request: api.UpdateCompletionRequest) -> dict[str, Any]:
-    """The record attributes an update replaces: the mask's paths, else every field set."""
-    msg = request.completion
-    if request.HasField("update_mask") and request.update_mask.paths:
-        paths = list(request.update_mask.paths)
-    else:
-        paths = [field.name for field, _ in msg.ListFields() if field.name != "id"]
-    unknown = [p for p in paths if p not in FIELD_TO_ATTRIBUTE]
-    if unknown:
-        raise InvalidArgument(
-            "update_mask names fields that cannot be updated",
-            [FieldViolation("update_mask.paths", f"{p!r} is not an updatable Completion field") for p in unknown],
-        )
-    rec = completion_to_record(msg)
-    return {FIELD_TO_ATTRIBUTE[p]: getattr(rec, FIELD_TO_ATTRIBUTE[p]) for p in paths}
+def update_paths(completion: pb.Completion, mask_paths: Sequence[str]) -> list[str]:
+    """The mask's paths, else every field the completion sets (domain.update_mask checks them)."""
+    if mask_paths:
+        return list(mask_paths)
+    return [field.name for field, _ in completion.ListFields() if field.name != "id"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +113,12 @@ class UnaryCompletionServicer(api_grpc.CompletionServiceServicer):
     ) -> pb.Completion:
         if not request.completion.id:
             raise InvalidArgument("completion.id is required", [FieldViolation("completion.id", "is required")])
-        changes = update_changes(request)
-        rec = await self.completions.update(current_org(context), request.completion.id, changes)
+        rec = await self.completions.update(
+            current_org(context),
+            request.completion.id,
+            update_paths(request.completion, request.update_mask.paths),
+            completion_to_record(request.completion),
+        )
         return record_to_completion(rec)
 
     @rpc

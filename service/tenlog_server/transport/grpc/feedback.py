@@ -12,12 +12,8 @@ from tenlog.v1 import feedback_task_service_pb2_grpc as task_grpc
 
 from tenlog_server.domain.documents import struct_to_dict
 from tenlog_server.domain.errors import FieldViolation, InvalidArgument
-from tenlog_server.domain.feedback import (
-    DEFAULT_MAX_MATCHED,
-    FeedbackService,
-    FeedbackTasksService,
-    FeedbackUpload,
-)
+from tenlog_server.domain.feedback import FeedbackService, FeedbackTasksService
+from tenlog_server.domain.feedback_matching import DEFAULT_MAX_MATCHED, FeedbackUpload
 from tenlog_server.domain.limits import MAX_SCHEMA_BYTES, MAX_VALUES_BYTES
 from tenlog_server.domain.model import FeedbackTaskRecord
 from tenlog_server.domain.pagination import make_page, next_token

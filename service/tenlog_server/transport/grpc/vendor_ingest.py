@@ -8,23 +8,22 @@ uses, so validation, upsert rules, batching and tail events are shared.
 from __future__ import annotations
 
 import grpc
-from google.protobuf import field_mask_pb2
 from tenlog.v1 import completion_pb2 as pb
-from tenlog.v1 import completion_service_pb2 as completion_api
 from tenlog.v1 import vendor_ingest_service_pb2 as api
 from tenlog.v1 import vendor_ingest_service_pb2_grpc as api_grpc
 
 from tenlog_server.domain.completions import CompletionsService
 from tenlog_server.domain.documents import Document
 from tenlog_server.domain.errors import FieldViolation, InvalidArgument, NotFound
-from tenlog_server.domain.model import TERMINAL_STATUSES
+from tenlog_server.domain.model import CompletionRecord
+from tenlog_server.domain.upsert_merge import started_may_replace
 from tenlog_server.domain.vendors.freeplay import freeplay_completion, freeplay_update_metadata
 from tenlog_server.domain.vendors.keywords_ai import keywords_ai_completion
 from tenlog_server.domain.vendors.logs_api import log_entry_completion, log_entry_update
 
 from .auth import current_org
 from .completion_mapping import completion_to_record, record_to_completion
-from .completions import update_changes
+from .completions import update_paths
 from .handlers import rpc
 
 
@@ -56,7 +55,9 @@ class VendorIngestServicer(api_grpc.VendorIngestServiceServicer):
         completion_id = _required_id(request.completion_id, "completion_id")
         current = await self.completions.get(org, completion_id)
         metadata = freeplay_update_metadata(current.metadata.to_dict() if current.metadata else {}, request)
-        await self.completions.update(org, completion_id, {"metadata": Document.of(metadata)})
+        await self.completions.update(
+            org, completion_id, ["metadata"], CompletionRecord(completion_id, metadata=Document.of(metadata))
+        )
         return api.UpdateFreeplayCompletionResponse(completion_id=completion_id)
 
     @rpc
@@ -86,9 +87,7 @@ class VendorIngestServicer(api_grpc.VendorIngestServiceServicer):
             request.update_data, current.metadata.to_dict() if current.metadata else {}, list(current.tags)
         )
         if paths:
-            mask = field_mask_pb2.FieldMask(paths=paths)
-            changes = update_changes(completion_api.UpdateCompletionRequest(completion=changed, update_mask=mask))
-            await self.completions.update(org, log_id, changes)
+            await self.completions.update(org, log_id, paths, completion_to_record(changed))
         return api.UpdateLogResponse(id=log_id, success=True)
 
     @rpc
@@ -117,10 +116,8 @@ class VendorIngestServicer(api_grpc.VendorIngestServiceServicer):
             # an upsert, and the store keeps a late `started` from reopening a finished one.
             rec = await self.completions.create(org, completion_to_record(request.completion))
             return record_to_completion(rec)
-        if current.status in TERMINAL_STATUSES and request.completion.status == pb.STATUS_STARTED:
+        if not started_may_replace(completion_to_record(request.completion).status, current.status):
             return record_to_completion(current)  # a late started write is ignored, as on create
-        changes = update_changes(
-            completion_api.UpdateCompletionRequest(completion=request.completion, update_mask=request.update_mask)
-        )
-        rec = await self.completions.update(org, completion_id, changes)
+        paths = update_paths(request.completion, request.update_mask.paths)
+        rec = await self.completions.update(org, completion_id, paths, completion_to_record(request.completion))
         return record_to_completion(rec)
