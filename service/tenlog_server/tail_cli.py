@@ -6,6 +6,8 @@ import json
 import sys
 
 import grpc
+from tenlog.enums import short_name, value_of
+from tenlog.v1 import completion_pb2 as pb
 from tenlog.v1 import completion_service_pb2 as api
 from tenlog.v1 import completion_service_pb2_grpc as api_grpc
 
@@ -27,7 +29,7 @@ def run_tail(
     request = api.TailCompletionsRequest(
         tags=tags,
         session_id=session_id,
-        status=f"STATUS_{status.upper()}" if status else "STATUS_UNSPECIFIED",
+        status=value_of(pb.Status.DESCRIPTOR, status) or 0,  # type: ignore[arg-type]
     )
     channel = grpc.insecure_channel(target) if credentials is None else grpc.secure_channel(target, credentials)
     with channel:
@@ -35,7 +37,7 @@ def run_tail(
         try:
             for event in stub.TailCompletions(request, metadata=(("x-log10-token", api_key),)):
                 line = {
-                    "event": api.TailEvent.Name(event.event).removeprefix("TAIL_EVENT_").lower(),
+                    "event": short_name(api.TailEvent.DESCRIPTOR, event.event),
                     "completion": message_json(event.completion),
                 }
                 print(json.dumps(line), flush=True)

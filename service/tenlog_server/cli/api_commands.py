@@ -21,6 +21,7 @@ from google.protobuf.message import Message
 from rich.console import Console
 from rich.table import Table
 from tenlog.completions import from_struct
+from tenlog.enums import short_name
 from tenlog.errors import field_violations
 from tenlog.v1 import completion_pb2
 
@@ -37,9 +38,9 @@ def message_json(message: Message) -> dict[str, Any]:
     for name in STRUCT_FIELDS:
         if name in value:  # Struct numbers are doubles: give back the integers that were sent
             value[name] = from_struct(getattr(message, name))
-    for name in ("status", "kind", "source"):
-        if isinstance(value.get(name), str):
-            value[name] = value[name].split("_", 1)[-1].lower()
+    for field, number in message.ListFields():
+        if field.enum_type is not None and not field.is_repeated:
+            value[field.name] = short_name(field.enum_type, number) or number
     return value
 
 
@@ -166,7 +167,7 @@ def _list_completions(client: tenlog.Client, args: argparse.Namespace) -> None:
             [
                 _time(c, "created_at"),
                 c.id,
-                completion_pb2.Status.Name(c.status).removeprefix("STATUS_").lower(),
+                short_name(completion_pb2.Status.DESCRIPTOR, c.status),
                 c.model,
                 str(c.total_tokens),
                 f"{c.cost:.6f}" if c.cost else "",

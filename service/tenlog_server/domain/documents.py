@@ -7,7 +7,8 @@ key is turned into Python values only when something asks for it (the domain
 reads a few: request.messages[*].role, response.model, response.usage).
 
 protobuf holds every JSON number as a double; integral values come back as
-ints, so a document reads back as the client sent it.
+ints (tenlog.completions, shared with the client), so a document reads back as
+the client sent it.
 """
 
 from __future__ import annotations
@@ -16,47 +17,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, overload
 
 from google.protobuf import struct_pb2
+from tenlog.completions import from_struct, value_to_python
 
-MAX_SAFE_INTEGER = 2**53  # beyond this a double no longer holds every integer exactly
-
-
-def json_number(n: float) -> int | float:
-    """A JSON number back from a double: integral values as the int a client sent (1, not 1.0)."""
-    return int(n) if n.is_integer() and abs(n) < MAX_SAFE_INTEGER else n
-
-
-def restore_integers(value: Any) -> Any:
-    """Plain JSON values (e.g. from json_format.MessageToDict) with their integers restored, recursively."""
-    if isinstance(value, float):
-        return json_number(value)
-    if isinstance(value, dict):
-        return {k: restore_integers(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [restore_integers(v) for v in value]
-    return value
-
-
-def value_to_python(value: struct_pb2.Value) -> Any:
-    """One Value as a plain Python JSON value."""
-    kind = value.WhichOneof("kind")
-    if kind == "string_value":
-        return value.string_value
-    if kind == "number_value":
-        return json_number(value.number_value)
-    if kind == "struct_value":
-        return struct_to_dict(value.struct_value)
-    if kind == "list_value":
-        return [value_to_python(v) for v in value.list_value.values]
-    if kind == "bool_value":
-        return value.bool_value
-    return None
-
-
-def struct_to_dict(struct: struct_pb2.Struct) -> dict[str, Any]:
-    """A Struct as a dict."""
-    fields = struct.fields
-    # Indexing by key: the map's items() view iterates in Python, this stays in C.
-    return {key: value_to_python(fields[key]) for key in fields}
+# One Struct -> dict walk, with the integers restored, for the client and the server alike.
+struct_to_dict = from_struct
 
 
 def _view(value: struct_pb2.Value) -> Any:

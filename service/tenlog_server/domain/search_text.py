@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from .documents import Document, value_to_python
+from tenlog.completions import value_to_python
+
+from .documents import Document
 
 MAX_SEARCH_TEXT = 100_000  # characters indexed per completion; the rest is not searchable
 MAX_METADATA_VALUE = 256  # longer string values are not lifted (not filterable)

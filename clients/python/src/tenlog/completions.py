@@ -10,16 +10,10 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
-from google.protobuf import json_format, struct_pb2
+from google.protobuf import struct_pb2
 
+from tenlog.enums import value_of
 from tenlog.v1 import completion_pb2
-
-_STATUS_NAMES = {
-    "started": completion_pb2.STATUS_STARTED,
-    "finished": completion_pb2.STATUS_FINISHED,
-    "failed": completion_pb2.STATUS_FAILED,
-}
-_KIND_NAMES = {"chat": completion_pb2.KIND_CHAT, "prompt": completion_pb2.KIND_PROMPT}
 
 # Enum values are ints at run time; the generated stubs give them a class for type checking.
 StatusLike = str | int
@@ -42,14 +36,19 @@ def to_struct(value: Mapping[str, Any]) -> struct_pb2.Struct:
 MAX_SAFE_INTEGER = 2**53
 
 
+def json_number(n: float) -> int | float:
+    """A JSON number back from a double: integral values as the int a client sent (14, not 14.0)."""
+    return int(n) if n.is_integer() and abs(n) < MAX_SAFE_INTEGER else n
+
+
 def restore_integers(value: Any) -> Any:
     """Give back the integers a client sent (14, not 14.0), recursively.
 
     ``google.protobuf.Struct`` holds every JSON number as a double, so integers
-    come back from it as floats.
+    come back from it (and from ``json_format.MessageToDict``) as floats.
     """
-    if isinstance(value, float) and value.is_integer() and abs(value) < MAX_SAFE_INTEGER:
-        return int(value)
+    if isinstance(value, float):
+        return json_number(value)
     if isinstance(value, dict):
         return {k: restore_integers(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -57,29 +56,49 @@ def restore_integers(value: Any) -> Any:
     return value
 
 
+def value_to_python(value: struct_pb2.Value) -> Any:
+    """One ``google.protobuf.Value`` as a plain Python JSON value, integers restored."""
+    kind = value.WhichOneof("kind")
+    if kind == "string_value":
+        return value.string_value
+    if kind == "number_value":
+        return json_number(value.number_value)
+    if kind == "struct_value":
+        return from_struct(value.struct_value)
+    if kind == "list_value":
+        return [value_to_python(v) for v in value.list_value.values]
+    if kind == "bool_value":
+        return value.bool_value
+    return None
+
+
 def from_struct(struct: struct_pb2.Struct) -> dict[str, Any]:
     """A ``Struct`` back as plain Python values, with integral numbers as ints."""
-    return cast(dict[str, Any], restore_integers(json_format.MessageToDict(struct)))
+    fields = struct.fields
+    # Indexing by key: the map's items() view iterates in Python, this stays in C.
+    return {key: value_to_python(fields[key]) for key in fields}
+
+
+def _enum_number(enum: Any, value: str | int) -> int:
+    """A name (``finished``, ``STATUS_FINISHED``) or number of an enum, checked; ValueError otherwise."""
+    if isinstance(value, str):
+        number = value_of(enum, value)
+        if number is None:
+            raise ValueError(f"{enum.name} has no value {value!r}")
+        return number
+    if value not in enum.values_by_number:
+        raise ValueError(f"{enum.name} has no value {value}")
+    return value
 
 
 def status_value(status: StatusLike) -> completion_pb2.Status:
     """Accepts ``"finished"``, ``"STATUS_FINISHED"`` or the enum value."""
-    if isinstance(status, str):
-        if status.lower() in _STATUS_NAMES:
-            return _STATUS_NAMES[status.lower()]
-        return cast(completion_pb2.Status, completion_pb2.Status.Value(status))
-    completion_pb2.Status.Name(status)  # raises ValueError for an unknown number
-    return cast(completion_pb2.Status, status)
+    return cast(completion_pb2.Status, _enum_number(completion_pb2.Status.DESCRIPTOR, status))
 
 
 def kind_value(kind: KindLike) -> completion_pb2.Kind:
     """Accepts ``"chat"``, ``"KIND_CHAT"`` or the enum value."""
-    if isinstance(kind, str):
-        if kind.lower() in _KIND_NAMES:
-            return _KIND_NAMES[kind.lower()]
-        return cast(completion_pb2.Kind, completion_pb2.Kind.Value(kind))
-    completion_pb2.Kind.Name(kind)  # raises ValueError for an unknown number
-    return cast(completion_pb2.Kind, kind)
+    return cast(completion_pb2.Kind, _enum_number(completion_pb2.Kind.DESCRIPTOR, kind))
 
 
 def new_completion(

@@ -6,8 +6,8 @@ from typing import Any
 
 from google.protobuf import json_format
 from google.protobuf.message import Message
+from tenlog.completions import restore_integers
 
-from tenlog_server.domain.documents import restore_integers
 from tenlog_server.domain.errors import FieldViolation, InvalidArgument
 from tenlog_server.domain.limits import MAX_TAG_LENGTH
 

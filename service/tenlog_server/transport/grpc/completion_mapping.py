@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 from google.protobuf import timestamp_pb2
+from tenlog.enums import short_names
 from tenlog.v1 import completion_pb2 as pb
 
 from tenlog_server.domain.documents import Document
 from tenlog_server.domain.model import CompletionRecord, FeedbackRecord, FeedbackTaskRecord, SessionRecord
 
-
-def _enum_names(enum: object, prefix: str) -> dict[int, str]:
-    names: dict[int, str] = {}
-    for value in enum.DESCRIPTOR.values:  # type: ignore[attr-defined]
-        # The first name declared for a number wins: an alias (KIND_COMPLETION) reads as its original.
-        if value.number:
-            names.setdefault(value.number, value.name.removeprefix(prefix).lower())
-    return names
-
-
-KIND_NAMES = _enum_names(pb.Kind, "KIND_")
-STATUS_NAMES = _enum_names(pb.Status, "STATUS_")
-SOURCE_NAMES = _enum_names(pb.Source, "SOURCE_")
+KIND_NAMES = short_names(pb.Kind.DESCRIPTOR)
+STATUS_NAMES = short_names(pb.Status.DESCRIPTOR)
+SOURCE_NAMES = short_names(pb.Source.DESCRIPTOR)
 KIND_VALUES = {v: k for k, v in KIND_NAMES.items()}
 STATUS_VALUES = {v: k for k, v in STATUS_NAMES.items()}
 SOURCE_VALUES = {v: k for k, v in SOURCE_NAMES.items()}

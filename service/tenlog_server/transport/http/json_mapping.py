@@ -34,8 +34,9 @@ import orjson
 from google.protobuf import descriptor_pb2, json_format
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
+from tenlog.completions import restore_integers
+from tenlog.enums import enum_prefix, short_name, value_of
 
-from tenlog_server.domain.documents import restore_integers
 from tenlog_server.domain.input_contract import json_violations
 from tenlog_server.domain.limits import MAX_JSON_DEPTH
 
@@ -135,19 +136,12 @@ def find_field(descriptor: Descriptor, key: str) -> FieldDesc | None:
     return None
 
 
-def enum_prefix(enum_type: EnumDescriptor) -> str:
-    """`TailEvent` -> `TAIL_EVENT_`: the prefix the REST spelling drops."""
-    return _CAMEL_BOUNDARY.sub("_", enum_type.name).upper() + "_"
-
-
 def enum_value_to_json(enum_type: EnumDescriptor, number: int) -> str | int:
     """`STATUS_FINISHED` -> `finished`; an unknown number stays a number."""
-    value = enum_type.values_by_number.get(number)
-    if value is None:
-        return number
-    prefix = enum_prefix(enum_type)
-    name = str(value.name)
-    return (name[len(prefix) :] if name.startswith(prefix) else name).lower()
+    if number == 0:  # short_name leaves the zero value out: it is `unspecified` here
+        value = enum_type.values_by_number.get(0)
+        return str(value.name).removeprefix(enum_prefix(enum_type)).lower() if value is not None else 0
+    return short_name(enum_type, number) or number
 
 
 def enum_value_from_json(enum_type: EnumDescriptor, raw: Any, field_path: str) -> int:
@@ -159,14 +153,11 @@ def enum_value_from_json(enum_type: EnumDescriptor, raw: Any, field_path: str) -
     if isinstance(raw, int):
         return raw
     if isinstance(raw, str):
-        upper = raw.strip().upper()
-        prefix = enum_prefix(enum_type)
-        for candidate in (upper, prefix + upper):
-            value = enum_type.values_by_name.get(candidate)
-            if value is not None:
-                return int(value.number)
-        if upper.lstrip("-").isdigit():
-            return int(upper)
+        number = value_of(enum_type, raw)
+        if number is not None:
+            return number
+        if raw.strip().lstrip("-").isdigit():
+            return int(raw.strip())
     raise JsonMappingError(field_path, f"expected one of {', '.join(enum_choices(enum_type))}, got {_described(raw)}")
 
 
