@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tenlog_server.domain.errors import ERROR_DOMAIN
+
 from tests.gateway.conftest import Rest
 
 
@@ -61,6 +63,16 @@ def test_oversize_body_is_413(rest: Rest) -> None:
     result = rest.post("/api/v1/completions", raw=too_big)
     assert result.status == 413
     assert "larger than the limit" in result.json["message"]
+    # The gateway's own errors and the servicers' carry the one ErrorInfo domain.
+    missing = rest.get("/api/v1/completions/no-such-completion")
+    assert missing.status == 404
+    domains = {
+        detail["domain"]
+        for answer in (result, missing)
+        for detail in answer.json["details"]
+        if detail["@type"].endswith("google.rpc.ErrorInfo")
+    }
+    assert domains == {ERROR_DOMAIN}
 
 
 def test_missing_or_bad_key_is_401(rest: Rest) -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The ErrorInfo domain of every error tenlog reports, over gRPC and REST alike.
+ERROR_DOMAIN = "tenlog.dev"
+
 
 @dataclass(frozen=True, slots=True)
 class FieldViolation:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import grpc
 from google.protobuf import any_pb2, duration_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
+from grpc_status import rpc_status
 
 from tenlog_server.domain import errors
-
-ERROR_DOMAIN = "tenlog.dev"
 
 CODES: dict[type[errors.DomainError], grpc.StatusCode] = {
     errors.InvalidArgument: grpc.StatusCode.INVALID_ARGUMENT,
@@ -56,7 +55,7 @@ def bad_request(violations: list[errors.FieldViolation]) -> error_details_pb2.Ba
 def to_status(exc: errors.DomainError) -> tuple[grpc.StatusCode, status_pb2.Status]:
     """The gRPC code and rich google.rpc.Status for a domain error."""
     code = CODES.get(type(exc), grpc.StatusCode.INTERNAL)
-    details = [_pack(error_details_pb2.ErrorInfo(reason=exc.reason, domain=ERROR_DOMAIN))]
+    details = [_pack(error_details_pb2.ErrorInfo(reason=exc.reason, domain=errors.ERROR_DOMAIN))]
     if isinstance(exc, errors.InvalidArgument) and exc.violations:
         details.append(_pack(bad_request(exc.violations)))
     if isinstance(exc, errors.ResourceExhausted | errors.Unavailable) and exc.retry_after is not None:
@@ -69,8 +68,8 @@ def to_status(exc: errors.DomainError) -> tuple[grpc.StatusCode, status_pb2.Stat
 
 
 def trailing_metadata(status: status_pb2.Status) -> tuple[tuple[str, bytes | str], ...]:
-    """The trailer carrying the rich status (what grpcio-status's from_call reads)."""
-    return (("grpc-status-details-bin", status.SerializeToString()),)
+    """The trailer carrying the rich status, made by grpcio-status (whose from_call reads it back)."""
+    return tuple(rpc_status.to_status(status).trailing_metadata)
 
 
 async def abort(context: grpc.aio.ServicerContext, exc: errors.DomainError) -> None:

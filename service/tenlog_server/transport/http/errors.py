@@ -9,6 +9,8 @@ import grpc
 from google.protobuf import json_format
 from google.rpc import error_details_pb2, status_pb2
 
+from tenlog_server.domain.errors import ERROR_DOMAIN
+
 # Importing error_details_pb2 registers BadRequest, ErrorInfo, ... so the
 # details of a google.rpc.Status can be unpacked into JSON.
 _ = error_details_pb2
@@ -73,7 +75,7 @@ class GatewayError(Exception):
             )
         if self.reason:
             details.append(
-                {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": self.reason, "domain": "tenlog"}
+                {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": self.reason, "domain": ERROR_DOMAIN}
             )
         return error_body(self.code, self.message, details)
 
