@@ -10,7 +10,7 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 
-from . import bombs, listing, otlp, overload, readside, rest, storage, streams, unary, workers
+from . import bombs, export, listing, otlp, overload, readside, rest, storage, streams, unary, workers
 from .report import MISS, Table
 from .settings import BenchSettings
 
@@ -26,6 +26,7 @@ SECTIONS: dict[str, Section] = {
     "otlp": otlp.run,
     "storage": storage.run,
     "bombs": bombs.run,
+    "export": export.run,
 }
 
 

@@ -72,7 +72,9 @@ def database(backend: str) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def running_server(database_url: str, extra_args: Sequence[str] = (), *, workers: int = 1) -> Iterator[BenchServer]:
+def running_server(
+    database_url: str, extra_args: Sequence[str] = (), *, workers: int = 1, env: dict[str, str] | None = None
+) -> Iterator[BenchServer]:
     """`tenlog serve` on the database, with a key minted for ORG; stopped on exit.
 
     With --workers N it waits until every worker says it is serving, so the
@@ -81,7 +83,7 @@ def running_server(database_url: str, extra_args: Sequence[str] = (), *, workers
     args = ["--no-bootstrap", *extra_args]
     if workers > 1:
         args += ["--workers", str(workers)]
-    process = _server_support.start_server(database_url, args)
+    process = _server_support.start_server(database_url, args, env=env)
     try:
         deadline = time.monotonic() + 60
         while sum("serving gRPC" in line for line in list(process.output)) < workers:

@@ -104,6 +104,10 @@ class ServerConfig(Settings):
     statement_timeout_seconds: float = setting(
         10.0, "longest one database statement may run (`0`: none); past it DEADLINE_EXCEEDED"
     )
+    prices_file: str = setting("", "TOML model prices added to or overriding the built-in table (docs/cost.md)")
+    cost_at_ingest: bool = setting(
+        True, "compute cost from model and tokens at ingest (a client-sent cost is always kept)"
+    )
     bootstrap: bool = setting(True, "on first start with an empty database, create org `default` and print a key")
     noop: bool = setting(False, "benchmark only: servicers that store nothing", hidden=True)
 

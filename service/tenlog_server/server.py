@@ -21,12 +21,14 @@ from tenlog.v1 import (
     feedback_service_pb2,
     feedback_task_service_pb2,
     session_service_pb2,
+    transfer_service_pb2,
     vendor_ingest_service_pb2,
 )
 from tenlog.v1 import completion_service_pb2_grpc as completion_grpc
 from tenlog.v1 import feedback_service_pb2_grpc as feedback_grpc
 from tenlog.v1 import feedback_task_service_pb2_grpc as task_grpc
 from tenlog.v1 import session_service_pb2_grpc as session_grpc
+from tenlog.v1 import transfer_service_pb2_grpc as transfer_grpc
 from tenlog.v1 import vendor_ingest_service_pb2_grpc as vendor_grpc
 
 from tenlog_server import metrics
@@ -44,6 +46,7 @@ from tenlog_server.transport.grpc.noop import NoopCompletionServicer
 from tenlog_server.transport.grpc.observability import ObservabilityInterceptor
 from tenlog_server.transport.grpc.reflection import enable_reflection
 from tenlog_server.transport.grpc.sessions import SessionServicer
+from tenlog_server.transport.grpc.transfer import TransferServicer
 from tenlog_server.transport.grpc.vendor_ingest import VendorIngestServicer
 from tenlog_server.transport.http.in_process_dispatch import InProcessDispatch, ServicerRegistry
 from tenlog_server.transport.http.operations import Readiness
@@ -61,6 +64,7 @@ SERVICE_NAMES = [
     vendor_ingest_service_pb2.DESCRIPTOR.services_by_name["VendorIngestService"].full_name,
     TRACE_SERVICE,
     LOGS_SERVICE,
+    transfer_service_pb2.DESCRIPTOR.services_by_name["TransferService"].full_name,
 ]
 
 
@@ -101,6 +105,7 @@ def add_servicers(targets: Sequence[Any], app: App, config: ServerConfig) -> Com
         (task_grpc.add_FeedbackTaskServiceServicer_to_server, FeedbackTaskServicer(app.tasks)),
         (vendor_grpc.add_VendorIngestServiceServicer_to_server, VendorIngestServicer(app.completions)),
         *otlp_servicers(app.otel),
+        (transfer_grpc.add_TransferServiceServicer_to_server, TransferServicer(app.transfer)),
     ]
     for target in targets:
         for add, servicer in servicers:

@@ -1,4 +1,5 @@
-"""The `tenlog` command: serve, gateway, migrate, keys, prune, tail, completions, feedback, feedback-tasks.
+"""The `tenlog` command: serve, gateway, migrate, keys, prune, tail, completions, feedback, feedback-tasks,
+export, import, prices.
 
 parser.py builds the flags (settings_flags.py makes one per field of config.py),
 commands.py holds what the server-side subcommands do, api_commands.py the
@@ -14,6 +15,7 @@ from .api_commands import run_api_command
 from .commands import gateway, keys, migrate, prune, serve, tail
 from .parser import build_parser
 from .settings_flags import SettingsError
+from .transfer_commands import run_export, run_import, run_prices
 
 COMMANDS = {
     "serve": serve,
@@ -25,6 +27,9 @@ COMMANDS = {
     "completions": run_api_command,
     "feedback": run_api_command,
     "feedback-tasks": run_api_command,
+    "export": run_export,
+    "import": run_import,
+    "prices": run_prices,
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from importlib.metadata import PackageNotFoundError, version
 
+from tenlog_server.cli import transfer_commands
 from tenlog_server.cli.api_commands import add_api_commands
 from tenlog_server.cli.settings_flags import add_settings
 from tenlog_server.config import DatabaseConfig, GatewayConfig, ServerConfig, TailConfig
@@ -67,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_settings(prune, DatabaseConfig)
 
     add_api_commands(sub)
+    transfer_commands.add_commands(sub)  # export, import, prices
 
     tail = sub.add_parser("tail", help="print new and updated completions as they are committed")
     add_settings(tail, TailConfig)

@@ -18,6 +18,7 @@ from .limits import (
 )
 from .model import CompletionRecord
 from .tag_selector import tag_violations
+from .token_usage import usage_counts
 
 KINDS = ("chat", "prompt")
 DEFAULT_KIND = "chat"  # a completion that does not say is a chat completion, on create and on update
@@ -55,7 +56,7 @@ def completion_violations(rec: CompletionRecord, prefix: str = "") -> list[Field
     out += contract_violations(rec, prefix)
     if rec.duration is not None and rec.duration < 0:
         out.append(FieldViolation(f"{prefix}duration", "must not be negative"))
-    for name in ("prompt_tokens", "completion_tokens", "total_tokens"):
+    for name in ("prompt_tokens", "completion_tokens", "total_tokens", "cached_tokens", "reasoning_tokens"):
         if getattr(rec, name) < 0:
             out.append(FieldViolation(f"{prefix}{name}", "must not be negative"))
     if rec.cost is not None and rec.cost < 0:
@@ -96,24 +97,28 @@ def contract_violations(rec: CompletionRecord, prefix: str = "") -> list[FieldVi
     return out
 
 
-def _int(value: Any) -> int:
-    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0
-
-
 def lift_fields(rec: CompletionRecord) -> None:
-    """Fill model and token counts from the response/request where the client did not give them."""
+    """Fill model and token counts from the response/request where the client did not give them.
+
+    Token counts come from response.usage in OpenAI's shape, Anthropic's
+    (input_tokens, cache_read_input_tokens, ...) or Gemini's usageMetadata; see token_usage.
+    """
     response: Mapping[str, Any] = rec.response or {}
     request: Mapping[str, Any] = rec.request or {}
     if not rec.model:
         model = response.get("model") or request.get("model")
         rec.model = model if isinstance(model, str) else ""
-    usage = response.get("usage")
-    if isinstance(usage, Mapping):
+    lifted = usage_counts(response)
+    if lifted is not None:
         if not rec.prompt_tokens:
-            rec.prompt_tokens = _int(usage.get("prompt_tokens"))
+            rec.prompt_tokens = lifted.prompt
         if not rec.completion_tokens:
-            rec.completion_tokens = _int(usage.get("completion_tokens"))
+            rec.completion_tokens = lifted.completion
         if not rec.total_tokens:
-            rec.total_tokens = _int(usage.get("total_tokens"))
+            rec.total_tokens = lifted.total
+        if not rec.cached_tokens:
+            rec.cached_tokens = lifted.cached
+        if not rec.reasoning_tokens:
+            rec.reasoning_tokens = lifted.reasoning
     if not rec.total_tokens and (rec.prompt_tokens or rec.completion_tokens):
         rec.total_tokens = rec.prompt_tokens + rec.completion_tokens

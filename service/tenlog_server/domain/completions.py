@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .clock import new_id, now_us
 from .completion_aggregates import AggregateGroup
+from .completion_cost import fill_cost
 from .completion_query import CompletionQuery, QueryPage, encode_query_token
 from .completion_rules import DEFAULT_KIND, completion_violations, could_exist, lift_fields
 from .errors import FieldViolation, InvalidArgument, NotFound, ResourceExhausted
@@ -15,11 +16,14 @@ from .input_contract import text_violations
 from .limits import MAX_ID_LENGTH
 from .model import CompletionFilter, CompletionRecord, Page, UpsertResult
 from .pagination import bounded_by_bytes
+from .pricing import PriceTable, built_in_prices
 from .rate_limits import RateLimits
 from .stores import CompletionStore, FeedbackStore, Overloaded, WriteQueue
 from .tag_selector import selector_violations
 from .ungraded import list_ungraded
 from .update_mask import apply_update, mask_attributes
+
+_LIFTED = ("model", "prompt_tokens", "completion_tokens", "total_tokens", "cached_tokens", "reasoning_tokens")
 
 
 @dataclass(slots=True)
@@ -58,11 +62,13 @@ class CompletionsService:
         feedback: FeedbackStore,
         batcher: WriteQueue,
         rate_limits: RateLimits | None = None,
+        prices: PriceTable | None = None,
     ) -> None:
         self.store = store
         self.feedback = feedback
         self.batcher = batcher
         self.rate_limits = rate_limits or RateLimits()
+        self.prices = built_in_prices() if prices is None else prices
 
     def prepare(self, rec: CompletionRecord, prefix: str = "completion.") -> CompletionRecord:
         """Validate a completion and fill what the server owns: id, defaults, lifted fields, times."""
@@ -76,6 +82,7 @@ class CompletionsService:
         if not rec.id:
             rec.id = new_id()
         lift_fields(rec)
+        fill_cost(rec, self.prices)
         rec.created_at_us = rec.updated_at_us = now_us()
         return rec
 
@@ -136,6 +143,10 @@ class CompletionsService:
         if current is None:
             raise NotFound(f"completion {completion_id!r} not found")
         changes = apply_update(current, paths, values)
+        # A completion first logged without usage (status started) is priced once its tokens arrive.
+        priced = replace(current, **changes)
+        fill_cost(priced, self.prices)
+        changes["cost"] = priced.cost
         changes["updated_at_us"] = now_us()
         updated = await asyncio.to_thread(self.store.update, org, completion_id, changes)
         if updated is None:

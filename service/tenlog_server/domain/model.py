@@ -37,6 +37,8 @@ class CompletionRecord:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     total_tokens: int = 0
+    cached_tokens: int = 0  # prompt tokens read from the provider's cache (part of prompt_tokens)
+    reasoning_tokens: int = 0  # reasoning tokens (part of completion_tokens)
     cost: float | None = None
     source: str = "log10"
     metadata: Document | None = None

@@ -197,3 +197,47 @@ class KeyStore(Protocol):
     def organization_count(self) -> int:
         """How many organizations exist."""
         ...
+
+
+class TransferStore(Protocol):
+    """Keyset export pages and verbatim imports of an organization's rows (storage/transfer_store.py)."""
+
+    def count(self, what: str, org: str, after: str, query: CompletionQuery | None = None) -> int:
+        """How many rows of `what` (completions, sessions, feedback_tasks, feedback) an export will send."""
+        ...
+
+    def completions_page(self, org: str, query: CompletionQuery, after: str, limit: int) -> list[CompletionRecord]:
+        """Up to `limit` completions matching the query (filter, search, fixed fields) after `after`, by id."""
+        ...
+
+    def import_completions(self, org: str, recs: Sequence[CompletionRecord]) -> None:
+        """Write completions as given (ids, times, cost kept) in one transaction; existing ids are replaced."""
+        ...
+
+    def sessions_page(self, org: str, after: str, limit: int) -> list[SessionRecord]:
+        """Up to `limit` sessions whose id sorts after `after`, by ascending id."""
+        ...
+
+    def import_sessions(self, org: str, recs: Sequence[SessionRecord]) -> None:
+        """Write sessions as given."""
+        ...
+
+    def tasks_page(self, org: str, after: str, limit: int) -> list[FeedbackTaskRecord]:
+        """Up to `limit` feedback tasks whose id sorts after `after`, by ascending id."""
+        ...
+
+    def import_tasks(self, org: str, recs: Sequence[FeedbackTaskRecord]) -> None:
+        """Write feedback tasks as given; an existing id is replaced."""
+        ...
+
+    def existing_task_ids(self, org: str, ids: Sequence[str]) -> set[str]:
+        """The ids among `ids` that name feedback tasks of the organization."""
+        ...
+
+    def feedback_page(self, org: str, after: str, limit: int) -> list[FeedbackRecord]:
+        """Up to `limit` pieces of feedback (with their completion ids) whose id sorts after `after`."""
+        ...
+
+    def import_feedback(self, org: str, recs: Sequence[FeedbackRecord]) -> None:
+        """Write feedback as given with its links, in one transaction; an existing id is replaced."""
+        ...

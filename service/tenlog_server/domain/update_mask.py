@@ -37,12 +37,21 @@ PATH_TO_ATTRIBUTE = {
         "prompt_tokens",
         "completion_tokens",
         "total_tokens",
+        "cached_tokens",
+        "reasoning_tokens",
         "cost",
         "metadata",
         "extra",
     )
 } | {"organization_id": "reported_organization_id"}
-LIFTED = ("model", "prompt_tokens", "completion_tokens", "total_tokens")  # recomputed with request/response
+LIFTED = (
+    "model",
+    "prompt_tokens",
+    "completion_tokens",
+    "total_tokens",
+    "cached_tokens",
+    "reasoning_tokens",
+)  # recomputed with request/response
 
 
 def mask_attributes(paths: Iterable[str], field: str = "update_mask.paths") -> list[str]:

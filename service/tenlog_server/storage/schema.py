@@ -93,6 +93,8 @@ class Completion(Base):
     prompt_tokens: Mapped[int] = mapped_column(Integer)
     completion_tokens: Mapped[int] = mapped_column(Integer)
     total_tokens: Mapped[int] = mapped_column(Integer)
+    cached_tokens: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    reasoning_tokens: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     cost: Mapped[float | None] = mapped_column(Double)
     source: Mapped[str] = mapped_column(String(32))
     metadata_: Mapped[bytes | None] = mapped_column("metadata", LargeBinary)

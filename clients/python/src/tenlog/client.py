@@ -8,7 +8,7 @@ from types import TracebackType
 from typing import Any, Generic, TypeVar, cast
 
 from tenlog import request_builders as build
-from tenlog.completions import StatusLike
+from tenlog.completions import StatusLike, status_value
 from tenlog.connection import ConnectionSettings, open_channel
 from tenlog.retry import NO_RETRY, RetryPolicy, call_with_retry
 from tenlog.v1 import (
@@ -21,6 +21,8 @@ from tenlog.v1 import (
     feedback_task_service_pb2_grpc,
     session_service_pb2,
     session_service_pb2_grpc,
+    transfer_service_pb2,
+    transfer_service_pb2_grpc,
     vendor_ingest_service_pb2,
     vendor_ingest_service_pb2_grpc,
 )
@@ -106,6 +108,7 @@ class Client:
         self._feedback = feedback_service_pb2_grpc.FeedbackServiceStub(self._channel)  # type: ignore[no-untyped-call]
         self._tasks = feedback_task_service_pb2_grpc.FeedbackTaskServiceStub(self._channel)  # type: ignore[no-untyped-call]
         self._vendor = vendor_ingest_service_pb2_grpc.VendorIngestServiceStub(self._channel)  # type: ignore[no-untyped-call]
+        self._transfer = transfer_service_pb2_grpc.TransferServiceStub(self._channel)  # type: ignore[no-untyped-call]
 
     # -- plumbing --------------------------------------------------------------------
 
@@ -322,6 +325,97 @@ class Client:
         """Follow completions as they are created or updated, from now on; runs until cancelled."""
         request = build.tail_completions(tags=tags, session_id=session_id, status=status)
         return ResponseStream(self._completions.TailCompletions(request, timeout=timeout, metadata=self._metadata))
+
+    # -- export and import -----------------------------------------------------------
+
+    def export_completions(
+        self,
+        *,
+        filter: str = "",
+        search: str = "",
+        after: str = "",
+        page_size: int = 0,
+        tags: Iterable[str] = (),
+        session_id: str = "",
+        status: StatusLike | None = None,
+        model: str = "",
+        created_after: datetime | None = None,
+        created_before: datetime | None = None,
+        timeout: float | None = None,
+    ) -> ResponseStream[transfer_service_pb2.ExportCompletionsResponse]:
+        """Every completion of the organization matching the filters, a page per message, by ascending id.
+
+        To resume a broken export, pass the last ``last_id`` received as ``after``.
+        """
+        request = transfer_service_pb2.ExportCompletionsRequest(
+            filter=filter,
+            search=search,
+            after=after,
+            page_size=page_size,
+            tags=list(tags),
+            session_id=session_id,
+            model=model,
+        )
+        if status is not None:
+            request.status = status_value(status)
+        if created_after is not None:
+            request.created_after.FromDatetime(created_after)
+        if created_before is not None:
+            request.created_before.FromDatetime(created_before)
+        return ResponseStream(self._transfer.ExportCompletions(request, timeout=timeout, metadata=self._metadata))
+
+    def export_sessions(
+        self, *, after: str = "", page_size: int = 0, timeout: float | None = None
+    ) -> ResponseStream[transfer_service_pb2.ExportSessionsResponse]:
+        """Every session of the organization, a page per message, by ascending id."""
+        request = transfer_service_pb2.ExportSessionsRequest(after=after, page_size=page_size)
+        return ResponseStream(self._transfer.ExportSessions(request, timeout=timeout, metadata=self._metadata))
+
+    def export_feedback_tasks(
+        self, *, after: str = "", page_size: int = 0, timeout: float | None = None
+    ) -> ResponseStream[transfer_service_pb2.ExportFeedbackTasksResponse]:
+        """Every feedback task of the organization, a page per message, by ascending id."""
+        request = transfer_service_pb2.ExportFeedbackTasksRequest(after=after, page_size=page_size)
+        return ResponseStream(self._transfer.ExportFeedbackTasks(request, timeout=timeout, metadata=self._metadata))
+
+    def export_feedback(
+        self, *, after: str = "", page_size: int = 0, timeout: float | None = None
+    ) -> ResponseStream[transfer_service_pb2.ExportFeedbackResponse]:
+        """Every piece of feedback of the organization with its completion ids, a page per message."""
+        request = transfer_service_pb2.ExportFeedbackRequest(after=after, page_size=page_size)
+        return ResponseStream(self._transfer.ExportFeedback(request, timeout=timeout, metadata=self._metadata))
+
+    def import_completions(
+        self, completions: Iterable[completion_pb2.Completion], *, timeout: float | None = None
+    ) -> transfer_service_pb2.ImportResponse:
+        """Import completions as exported (ids and times kept; idempotent by id) on one client stream."""
+        requests = (transfer_service_pb2.ImportCompletionsRequest(completion=c) for c in completions)
+        return self._transfer.ImportCompletions(  # type: ignore[no-any-return]
+            requests, timeout=timeout, metadata=self._metadata
+        )
+
+    def import_sessions(
+        self, sessions: Iterable[completion_pb2.Session], *, timeout: float | None = None
+    ) -> transfer_service_pb2.ImportResponse:
+        """Import sessions as exported."""
+        requests = (transfer_service_pb2.ImportSessionsRequest(session=s) for s in sessions)
+        return self._transfer.ImportSessions(requests, timeout=timeout, metadata=self._metadata)  # type: ignore[no-any-return]
+
+    def import_feedback_tasks(
+        self, tasks: Iterable[completion_pb2.FeedbackTask], *, timeout: float | None = None
+    ) -> transfer_service_pb2.ImportResponse:
+        """Import feedback tasks as exported."""
+        requests = (transfer_service_pb2.ImportFeedbackTasksRequest(task=t) for t in tasks)
+        return self._transfer.ImportFeedbackTasks(  # type: ignore[no-any-return]
+            requests, timeout=timeout, metadata=self._metadata
+        )
+
+    def import_feedback(
+        self, feedback: Iterable[completion_pb2.Feedback], *, timeout: float | None = None
+    ) -> transfer_service_pb2.ImportResponse:
+        """Import feedback as exported (import its tasks and completions first)."""
+        requests = (transfer_service_pb2.ImportFeedbackRequest(feedback=f) for f in feedback)
+        return self._transfer.ImportFeedback(requests, timeout=timeout, metadata=self._metadata)  # type: ignore[no-any-return]
 
     # -- sessions --------------------------------------------------------------------
 

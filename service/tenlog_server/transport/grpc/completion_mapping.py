@@ -51,6 +51,8 @@ def completion_to_record(msg: pb.Completion) -> CompletionRecord:
         prompt_tokens=msg.prompt_tokens,
         completion_tokens=msg.completion_tokens,
         total_tokens=msg.total_tokens,
+        cached_tokens=msg.cached_tokens,
+        reasoning_tokens=msg.reasoning_tokens,
         cost=msg.cost if msg.cost else None,
         source=SOURCE_NAMES.get(msg.source, "log10"),
         metadata=Document.from_struct(msg.metadata) if msg.HasField("metadata") else None,
@@ -85,6 +87,8 @@ def record_to_completion(rec: CompletionRecord) -> pb.Completion:
         prompt_tokens=rec.prompt_tokens,
         completion_tokens=rec.completion_tokens,
         total_tokens=rec.total_tokens,
+        cached_tokens=rec.cached_tokens,
+        reasoning_tokens=rec.reasoning_tokens,
         cost=rec.cost or 0.0,
         source=SOURCE_VALUES.get(rec.source, 0),  # type: ignore[arg-type]
         created_at=timestamp(rec.created_at_us),

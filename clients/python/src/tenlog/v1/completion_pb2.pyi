@@ -62,7 +62,7 @@ class StackFrame(_message.Message):
     def __init__(self, file: _Optional[str] = ..., line: _Optional[str] = ..., lineno: _Optional[int] = ..., name: _Optional[str] = ...) -> None: ...
 
 class Completion(_message.Message):
-    __slots__ = ("id", "organization_id", "kind", "status", "tags", "request", "response", "stacktrace", "session_id", "duration", "failure_kind", "failure_reason", "created_at", "updated_at", "model", "prompt_tokens", "completion_tokens", "total_tokens", "cost", "source", "metadata", "extra")
+    __slots__ = ("id", "organization_id", "kind", "status", "tags", "request", "response", "stacktrace", "session_id", "duration", "failure_kind", "failure_reason", "created_at", "updated_at", "model", "prompt_tokens", "completion_tokens", "total_tokens", "cost", "source", "metadata", "extra", "cached_tokens", "reasoning_tokens")
     ID_FIELD_NUMBER: _ClassVar[int]
     ORGANIZATION_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -85,6 +85,8 @@ class Completion(_message.Message):
     SOURCE_FIELD_NUMBER: _ClassVar[int]
     METADATA_FIELD_NUMBER: _ClassVar[int]
     EXTRA_FIELD_NUMBER: _ClassVar[int]
+    CACHED_TOKENS_FIELD_NUMBER: _ClassVar[int]
+    REASONING_TOKENS_FIELD_NUMBER: _ClassVar[int]
     id: str
     organization_id: str
     kind: Kind
@@ -107,7 +109,9 @@ class Completion(_message.Message):
     source: Source
     metadata: _struct_pb2.Struct
     extra: _struct_pb2.Struct
-    def __init__(self, id: _Optional[str] = ..., organization_id: _Optional[str] = ..., kind: _Optional[_Union[Kind, str]] = ..., status: _Optional[_Union[Status, str]] = ..., tags: _Optional[_Iterable[str]] = ..., request: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., response: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., stacktrace: _Optional[_Iterable[_Union[StackFrame, _Mapping]]] = ..., session_id: _Optional[str] = ..., duration: _Optional[float] = ..., failure_kind: _Optional[str] = ..., failure_reason: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., model: _Optional[str] = ..., prompt_tokens: _Optional[int] = ..., completion_tokens: _Optional[int] = ..., total_tokens: _Optional[int] = ..., cost: _Optional[float] = ..., source: _Optional[_Union[Source, str]] = ..., metadata: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., extra: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+    cached_tokens: int
+    reasoning_tokens: int
+    def __init__(self, id: _Optional[str] = ..., organization_id: _Optional[str] = ..., kind: _Optional[_Union[Kind, str]] = ..., status: _Optional[_Union[Status, str]] = ..., tags: _Optional[_Iterable[str]] = ..., request: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., response: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., stacktrace: _Optional[_Iterable[_Union[StackFrame, _Mapping]]] = ..., session_id: _Optional[str] = ..., duration: _Optional[float] = ..., failure_kind: _Optional[str] = ..., failure_reason: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., model: _Optional[str] = ..., prompt_tokens: _Optional[int] = ..., completion_tokens: _Optional[int] = ..., total_tokens: _Optional[int] = ..., cost: _Optional[float] = ..., source: _Optional[_Union[Source, str]] = ..., metadata: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., extra: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., cached_tokens: _Optional[int] = ..., reasoning_tokens: _Optional[int] = ...) -> None: ...
 
 class Session(_message.Message):
     __slots__ = ("id", "created_at")

@@ -1,0 +1,73 @@
+"""Token counts read from a response's usage block, whichever provider's shape it has.
+
+Counts are normalized to OpenAI's semantics: cached tokens are part of the
+prompt tokens, reasoning tokens part of the completion tokens.
+
+- OpenAI: usage.prompt_tokens / completion_tokens / total_tokens,
+  usage.prompt_tokens_details.cached_tokens, usage.completion_tokens_details.reasoning_tokens
+  (the Responses API's input_tokens_details / output_tokens_details too).
+- Anthropic: usage.input_tokens excludes cache reads and cache writes, so the
+  prompt is input_tokens + cache_read_input_tokens + cache_creation_input_tokens,
+  and cached is cache_read_input_tokens.
+- Gemini: usageMetadata.promptTokenCount (cache included), candidatesTokenCount
+  plus thoughtsTokenCount (thoughts are not in candidates), cachedContentTokenCount.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class UsageCounts:
+    """Token counts of one response."""
+
+    prompt: int = 0
+    completion: int = 0
+    total: int = 0
+    cached: int = 0
+    reasoning: int = 0
+
+
+def _int(value: Any) -> int:
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0
+
+
+def _nested(usage: Mapping[str, Any], *path: str) -> int:
+    value: Any = usage
+    for key in path:
+        if not isinstance(value, Mapping):
+            return 0
+        value = value.get(key)
+    return _int(value)
+
+
+def usage_counts(response: Mapping[str, Any]) -> UsageCounts | None:
+    """The counts of response.usage (or Gemini's usageMetadata); None when it has neither."""
+    usage = response.get("usage")
+    if isinstance(usage, Mapping):
+        if "prompt_tokens" in usage or "completion_tokens" in usage:
+            prompt, completion = _int(usage.get("prompt_tokens")), _int(usage.get("completion_tokens"))
+            cached = _nested(usage, "prompt_tokens_details", "cached_tokens")
+            reasoning = _nested(usage, "completion_tokens_details", "reasoning_tokens")
+        elif "cache_read_input_tokens" in usage or "cache_creation_input_tokens" in usage:
+            cached = _int(usage.get("cache_read_input_tokens"))
+            prompt = _int(usage.get("input_tokens")) + cached + _int(usage.get("cache_creation_input_tokens"))
+            completion = _int(usage.get("output_tokens"))
+            reasoning = 0
+        else:  # Anthropic without caching, or OpenAI's Responses API
+            prompt, completion = _int(usage.get("input_tokens")), _int(usage.get("output_tokens"))
+            cached = _nested(usage, "input_tokens_details", "cached_tokens")
+            reasoning = _nested(usage, "output_tokens_details", "reasoning_tokens")
+        total = _int(usage.get("total_tokens")) or prompt + completion
+        return UsageCounts(prompt, completion, total, cached, reasoning)
+    meta = response.get("usageMetadata")
+    if isinstance(meta, Mapping):
+        reasoning = _int(meta.get("thoughtsTokenCount"))
+        prompt = _int(meta.get("promptTokenCount"))
+        completion = _int(meta.get("candidatesTokenCount")) + reasoning
+        total = _int(meta.get("totalTokenCount")) or prompt + completion
+        return UsageCounts(prompt, completion, total, _int(meta.get("cachedContentTokenCount")), reasoning)
+    return None
