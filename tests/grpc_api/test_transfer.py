@@ -124,7 +124,12 @@ def test_import_keeps_ids_and_times_and_is_idempotent(
     copied = [c for p in export(transfer, target) for c in p.completions]
     assert len(copied) == ROWS
     for original, copy in zip(source, copied, strict=True):
-        assert copy == original  # ids, times, tags, documents, tokens, cost; organization_id kept as the source's
+        assert copy.organization_id == org  # answers name the owning organization (issue 9)
+        copy.ClearField("organization_id")
+        original_rest = pb.Completion()
+        original_rest.CopyFrom(original)
+        original_rest.ClearField("organization_id")
+        assert copy == original_rest  # ids, times, tags, documents, tokens, cost
     listed = target.call(target.completions.ListCompletions, api_pb.ListCompletionsRequest(tags=["odd"], page_size=100))
     assert len(listed.completions) == ROWS // 2  # the tag index was rebuilt
     found = target.call(

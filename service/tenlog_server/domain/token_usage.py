@@ -26,7 +26,7 @@ class UsageCounts:
 
     prompt: int = 0
     completion: int = 0
-    total: int = 0
+    total: int = 0  # as the response states it; 0 when it does not (lift_fields then sums the record's counts)
     cached: int = 0
     reasoning: int = 0
 
@@ -61,13 +61,13 @@ def usage_counts(response: Mapping[str, Any]) -> UsageCounts | None:
             prompt, completion = _int(usage.get("input_tokens")), _int(usage.get("output_tokens"))
             cached = _nested(usage, "input_tokens_details", "cached_tokens")
             reasoning = _nested(usage, "output_tokens_details", "reasoning_tokens")
-        total = _int(usage.get("total_tokens")) or prompt + completion
+        total = _int(usage.get("total_tokens"))
         return UsageCounts(prompt, completion, total, cached, reasoning)
     meta = response.get("usageMetadata")
     if isinstance(meta, Mapping):
         reasoning = _int(meta.get("thoughtsTokenCount"))
         prompt = _int(meta.get("promptTokenCount"))
         completion = _int(meta.get("candidatesTokenCount")) + reasoning
-        total = _int(meta.get("totalTokenCount")) or prompt + completion
+        total = _int(meta.get("totalTokenCount"))
         return UsageCounts(prompt, completion, total, _int(meta.get("cachedContentTokenCount")), reasoning)
     return None
