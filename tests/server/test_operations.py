@@ -195,6 +195,24 @@ def test_cli_lists_and_gets_completions_feedback_and_tasks(tenlog_server: Server
     assert full["response"]["usage"]["total_tokens"] == 37 and isinstance(
         full["response"]["usage"]["total_tokens"], int
     )
+    small = api.call(
+        api.completions.CreateCompletion,
+        api_pb.CreateCompletionRequest(
+            completion=chat_completion(
+                tags=[unique],
+                request={"model": "gpt-4o-mini", "messages": [{"role": "user", "content": f"zebra{unique[-6:]}"}]},
+                response={"model": "gpt-4o-mini", "usage": {"total_tokens": 5}},
+            )
+        ),
+    )
+    by_filter = tenlog("completions", "list", "--tag", unique, "--filter", 'model = "gpt-4o-mini"', "--json")
+    assert [json.loads(line)["id"] for line in by_filter.stdout.splitlines()] == [small.id]
+    by_search = tenlog("completions", "list", "--search", f"zebra{unique[-6:]}", "--json")
+    assert [json.loads(line)["id"] for line in by_search.stdout.splitlines()] == [small.id]
+    ordered = tenlog("completions", "list", "--tag", unique, "--order-by", "total_tokens desc", "--json")
+    assert [json.loads(line)["id"] for line in ordered.stdout.splitlines()] == [created.id, small.id]
+    bad = tenlog("completions", "list", "--filter", "model =")
+    assert bad.returncode == 1 and "INVALID_ARGUMENT" in bad.stderr
     missing = tenlog("completions", "get", f"nope-{unique}")
     assert missing.returncode == 1 and "NOT_FOUND" in missing.stderr
     with tenlog_client.Client(tenlog_server.grpc_target, tenlog_server.key) as client:

@@ -52,6 +52,9 @@ def add_api_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     listing.add_argument("--session-id", default="")
     listing.add_argument("--status", default="", choices=["", "started", "finished", "failed"])
     listing.add_argument("--model", default="")
+    listing.add_argument("--filter", default="", help="e.g. 'model = \"gpt-4o\" AND cost > 0.01' (docs/read-side.md)")
+    listing.add_argument("--search", default="", help="full-text search over messages")
+    listing.add_argument("--order-by", default="", help='e.g. "cost desc" (default: newest first)')
     listing.add_argument("--limit", type=int, default=DEFAULT_LIMIT, help=f"rows to print (default {DEFAULT_LIMIT})")
     listing.set_defaults(run=_list_completions)
     get = _command(completions, "get", "one completion, in full")
@@ -152,6 +155,9 @@ def _list_completions(client: tenlog.Client, args: argparse.Namespace) -> None:
             session_id=args.session_id,
             status=args.status or None,
             model=args.model,
+            filter=args.filter,
+            search=args.search,
+            order_by=args.order_by,
             page_size=min(args.limit, 100),
             page_token=token,
         ),

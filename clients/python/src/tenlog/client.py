@@ -186,6 +186,9 @@ class Client:
         source: int | str | None = None,
         created_after: datetime | None = None,
         created_before: datetime | None = None,
+        filter: str = "",
+        search: str = "",
+        order_by: str = "",
         page_size: int = 0,
         page_token: str = "",
         offset: int = 0,
@@ -205,6 +208,9 @@ class Client:
             source=source,
             created_after=created_after,
             created_before=created_before,
+            filter=filter,
+            search=search,
+            order_by=order_by,
             page_size=page_size,
             page_token=page_token,
             offset=offset,
@@ -224,10 +230,13 @@ class Client:
         source: int | str | None = None,
         created_after: datetime | None = None,
         created_before: datetime | None = None,
+        filter: str = "",
+        search: str = "",
+        order_by: str = "",
         page_size: int = 0,
         timeout: float | None = None,
     ) -> Iterator[completion_pb2.Completion]:
-        """Every matching completion, newest first, fetching pages as needed."""
+        """Every matching completion, newest first (or in ``order_by`` order), fetching pages as needed."""
         tags = list(tags)
         token = ""
         while True:
@@ -239,6 +248,9 @@ class Client:
                 source=source,
                 created_after=created_after,
                 created_before=created_before,
+                filter=filter,
+                search=search,
+                order_by=order_by,
                 page_size=page_size,
                 page_token=token,
                 timeout=timeout,

@@ -64,8 +64,15 @@ def list_completions(
     page_size: int,
     page_token: str,
     offset: int,
+    filter: str = "",
+    search: str = "",
+    order_by: str = "",
 ) -> completion_service_pb2.ListCompletionsRequest:
-    """ListCompletions with the given filters; unset filters match everything."""
+    """ListCompletions with the given filters; unset filters match everything.
+
+    ``filter`` is the server's filter language (e.g. ``model = "gpt-4o" AND cost > 0.01``),
+    ``search`` full-text search over messages, ``order_by`` e.g. ``"cost desc"``.
+    """
     request = completion_service_pb2.ListCompletionsRequest(
         tags=list(tags),
         session_id=session_id,
@@ -73,6 +80,9 @@ def list_completions(
         page_size=page_size,
         page_token=page_token,
         offset=offset,
+        filter=filter,
+        search=search,
+        order_by=order_by,
     )
     if status is not None:
         request.status = status_value(status)
