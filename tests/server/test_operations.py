@@ -223,8 +223,10 @@ def test_cli_lists_and_gets_completions_feedback_and_tasks(tenlog_server: Server
     listed = tenlog("feedback", "list", "--task-id", task.id)
     assert listed.returncode == 0 and feedback.id in listed.stdout and '{"score": 4}' in listed.stdout
     assert created.id in listed.stdout
+    with tenlog_client.Client(tenlog_server.grpc_target, tenlog_server.key) as client:
+        client.create_feedback_task(name=f"line\u2028separator-{unique}", json_schema={"type": "object"})
     tasks = [json.loads(line) for line in tenlog("feedback-tasks", "list", "--json").stdout.splitlines()]
-    assert f"task-{unique}" in [t["name"] for t in tasks]
+    assert {f"task-{unique}", f"line\u2028separator-{unique}"} <= {t["name"] for t in tasks}
     assert json.loads(tenlog("feedback", "get", feedback.id, "--json").stdout)["json_values"] == {"score": 4}
     denied = subprocess.run(
         [TENLOG, "completions", "list", "--target", tenlog_server.grpc_target, "--api-key", "tlk_wrong"],

@@ -124,7 +124,9 @@ def _print_json(values: Iterable[Message] | Message) -> None:
         print(json.dumps(message_json(values), indent=2, ensure_ascii=False))
         return
     for value in values:
-        print(json.dumps(message_json(value), ensure_ascii=False))
+        line = json.dumps(message_json(value), ensure_ascii=False)
+        # One JSON value per line: escape the separators that line splitters (str.splitlines) also break at.
+        print(line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
 def _print_table(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
