@@ -6,7 +6,7 @@ VENV_STAMP := .venv/.installed-dev
 NODE_STAMP := node_modules/.installed
 NODE_CLIENT_STAMP := clients/node/node_modules/.installed
 
-.PHONY: run test pytest lint protos protos-check buf-lint node-test bench postgres clean otel-venvs fuzz
+.PHONY: run test pytest lint protos protos-check buf-lint node-test bench postgres clean otel-venvs fuzz conformance
 # One venv per OpenTelemetry instrumentation (they conflict): tests/otlp drives each in its own.
 OTEL_VENVS := genai openai-v2 openinference openllmetry
 OTEL_STAMPS := $(foreach n,$(OTEL_VENVS),.venv-otel/$(n)/.installed)
@@ -83,6 +83,10 @@ test: lint pytest node-test
 # The longer fuzz run (make test runs 3 examples per route).
 fuzz: $(VENV_STAMP) postgres
 	TENLOG_FUZZ_EXAMPLES=200 .venv/bin/pytest -q tests/fuzz
+
+# The seed-spec schemathesis run of `make test`, with many more examples per operation.
+conformance: $(VENV_STAMP) postgres
+	TENLOG_SCHEMATHESIS_EXAMPLES=$${TENLOG_SCHEMATHESIS_EXAMPLES:-300} .venv/bin/pytest -q tests/gateway/test_seed_conformance.py
 
 bench: $(VENV_STAMP) postgres
 	$(PY) -m bench

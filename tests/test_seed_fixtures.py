@@ -10,7 +10,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "seeds"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 
-@pytest.mark.parametrize("copy", sorted(p.name for p in FIXTURES.glob("*.txt")))
+@pytest.mark.parametrize("copy", sorted(p.name for p in FIXTURES.glob("*") if p.suffix in (".txt", ".yaml")))
 def test_fixture_matches_the_seed(copy: str) -> None:
     original = SHARED / copy
     if not original.exists():

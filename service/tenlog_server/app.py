@@ -16,6 +16,7 @@ from tenlog_server.domain.rate_limits import RateLimits
 from tenlog_server.domain.sessions import SessionsService
 from tenlog_server.domain.tail import TailBus
 from tenlog_server.domain.transfer import TransferService
+from tenlog_server.domain.vendors.vendor_views import VendorViews
 from tenlog_server.storage.completion_store import CompletionStore, changed_since
 from tenlog_server.storage.database import create_db_engine, is_sqlite, refresh_statistics, set_statement_timeout
 from tenlog_server.storage.feedback_store import FeedbackStore
@@ -23,6 +24,7 @@ from tenlog_server.storage.key_store import KeyStore
 from tenlog_server.storage.migrate import upgrade
 from tenlog_server.storage.session_store import SessionStore
 from tenlog_server.storage.transfer_store import TransferStore
+from tenlog_server.storage.vendor_views import VendorViewStore
 from tenlog_server.storage.write_batcher import WriteBatcher
 
 
@@ -41,6 +43,7 @@ class App:
     otel: OtelIngest
     rate_limits: RateLimits
     transfer: TransferService
+    vendor_views: VendorViews
 
 
 def build_app(config: ServerConfig, *, migrate: bool = True) -> App:
@@ -81,4 +84,5 @@ def build_app(config: ServerConfig, *, migrate: bool = True) -> App:
         otel=OtelIngest(completions, tasks, feedback),
         rate_limits=rate_limits,
         transfer=TransferService(TransferStore(engine), prices),
+        vendor_views=VendorViews(VendorViewStore(engine), SessionStore(engine)),
     )

@@ -98,12 +98,13 @@ def add_servicers(targets: Sequence[Any], app: App, config: ServerConfig) -> Com
     completion_cls = NoopCompletionServicer if config.noop else CompletionServicer
     limits = IngestLimits(max_batch_items=config.max_batch_items, max_stream_items=config.max_stream_items)
     completions = completion_cls(app.completions, limits, app.tail)
+    vendor = VendorIngestServicer(app.completions, app.feedback, app.tasks, app.vendor_views)
     servicers = [
         (completion_grpc.add_CompletionServiceServicer_to_server, completions),
         (session_grpc.add_SessionServiceServicer_to_server, SessionServicer(app.sessions)),
         (feedback_grpc.add_FeedbackServiceServicer_to_server, FeedbackServicer(app.feedback)),
         (task_grpc.add_FeedbackTaskServiceServicer_to_server, FeedbackTaskServicer(app.tasks)),
-        (vendor_grpc.add_VendorIngestServiceServicer_to_server, VendorIngestServicer(app.completions)),
+        (vendor_grpc.add_VendorIngestServiceServicer_to_server, vendor),
         *otlp_servicers(app.otel),
         (transfer_grpc.add_TransferServiceServicer_to_server, TransferServicer(app.transfer)),
     ]

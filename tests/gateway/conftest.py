@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.support.server import ServerProcess, start_server
+
+ROOT = Path(__file__).resolve().parents[2]
+LOG10_IO_DIR = ROOT / ".venv" / "sdk" / "log10-io"
+LOG10_IO_VERSION = "0.16.1"
 
 
 @dataclass
@@ -85,3 +92,24 @@ def gateway_server(tenlog_server: ServerProcess) -> Iterator[ServerProcess]:
 def rest(gateway_server: ServerProcess) -> Rest:
     """HTTP as organization `org-a`."""
     return Rest(gateway_server.http_url, gateway_server.key, gateway_server.org)
+
+
+@pytest.fixture(scope="session")
+def log10_io_path() -> Path:
+    """log10-io installed (without its many optional dependencies) into a folder of its own."""
+    if not (LOG10_IO_DIR / "log10" / "load.py").exists():
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--no-deps",
+                "--target",
+                str(LOG10_IO_DIR),
+                f"log10-io=={LOG10_IO_VERSION}",
+            ],
+            check=True,
+        )
+    return LOG10_IO_DIR

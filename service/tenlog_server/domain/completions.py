@@ -14,6 +14,7 @@ from .completion_rules import DEFAULT_KIND, completion_violations, could_exist, 
 from .errors import FieldViolation, InvalidArgument, NotFound, ResourceExhausted
 from .input_contract import text_violations
 from .limits import MAX_ID_LENGTH
+from .lookup_ids import require_filter_text, require_lookup_ids
 from .model import CompletionFilter, CompletionRecord, Page, UpsertResult
 from .pagination import bounded_by_bytes
 from .pricing import PriceTable, built_in_prices
@@ -175,10 +176,12 @@ class CompletionsService:
     async def list_completions(self, org: str, flt: CompletionFilter, page: Page) -> list[CompletionRecord]:
         """Completions matching the filter, newest first."""
         check_filter(flt)
+        require_filter_text(flt)
         return await asyncio.to_thread(self.store.list_completions, org, flt, page)
 
     async def query(self, org: str, query: CompletionQuery, page: QueryPage) -> tuple[list[CompletionRecord], str]:
         """A page of the completions matching the query, and the next page's token ('' on the last)."""
+        require_filter_text(query.fixed)
         # A page of large rows holds fewer of them (bounded by bytes) and still carries the next token.
         rows, more = bounded_by_bytes(await asyncio.to_thread(self.store.query_completions, org, query, page))
         token = ""
@@ -197,4 +200,5 @@ class CompletionsService:
 
     async def list_ungraded(self, org: str, task_id: str, page: Page) -> list[CompletionRecord]:
         """Completions some task's selector (or the given task's) matches that have no feedback yet."""
+        require_lookup_ids(task_id=task_id)
         return await list_ungraded(self.store, self.feedback, org, task_id, page)

@@ -19,6 +19,7 @@ from .feedback_matching import (
 from .feedback_validation import SchemaChecks
 from .input_contract import text_violations
 from .limits import MAX_LONG_TEXT_LENGTH
+from .lookup_ids import require_lookup_ids
 from .model import FeedbackRecord, FeedbackTaskRecord, Page
 from .stores import CompletionGone, CompletionStore, DuplicateId, FeedbackStore
 from .tag_selector import selector_violations
@@ -142,4 +143,5 @@ class FeedbackService:
 
     async def list(self, org: str, task_id: str, completion_id: str, page: Page) -> list[FeedbackRecord]:
         """Feedback by task and/or completion, newest first."""
+        require_lookup_ids(task_id=task_id, completion_id=completion_id)
         return await asyncio.to_thread(self.store.list_feedback, org, task_id, completion_id, page)

@@ -54,6 +54,7 @@ class SessionRecord:
 
     id: str
     created_at_us: int = 0
+    metadata: JsonObject | None = None
 
 
 @dataclass(slots=True)

@@ -67,6 +67,7 @@ class Session(Base):
     organization_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     id: Mapped[str] = mapped_column(String(256), primary_key=True)
     created_at_us: Mapped[int] = mapped_column(BigInteger)
+    metadata_json: Mapped[str | None] = mapped_column("metadata", Text)  # JSON object (Freeplay session metadata)
     __table_args__ = (Index("ix_sessions_org_created", "organization_id", "created_at_us"),)
 
 

@@ -10,6 +10,7 @@ from tenlog_server.domain.model import Page, SessionRecord
 
 from .completion_store import ensure_sessions
 from .database import write_transaction
+from .json_columns import load_json
 from .paging import newest_first
 from .schema import Session
 
@@ -34,15 +35,17 @@ class SessionStore:
         """One session of the organization, or None."""
         with self.engine.connect() as conn:
             row = conn.execute(
-                select(sessions.c.id, sessions.c.created_at_us).where(
+                select(sessions.c.id, sessions.c.created_at_us, sessions.c.metadata).where(
                     sessions.c.organization_id == org, sessions.c.id == session_id
                 )
             ).first()
-        return SessionRecord(row.id, row.created_at_us) if row else None
+        return SessionRecord(row.id, row.created_at_us, load_json(row.metadata)) if row else None
 
     def list(self, org: str, page: Page) -> list[SessionRecord]:
         """Sessions of the organization, newest first."""
-        query = select(sessions.c.id, sessions.c.created_at_us).where(sessions.c.organization_id == org)
+        query = select(sessions.c.id, sessions.c.created_at_us, sessions.c.metadata).where(
+            sessions.c.organization_id == org
+        )
         query = newest_first(query, sessions.c.created_at_us, sessions.c.id, page)
         with self.engine.connect() as conn:
-            return [SessionRecord(r.id, r.created_at_us) for r in conn.execute(query)]
+            return [SessionRecord(r.id, r.created_at_us, load_json(r.metadata)) for r in conn.execute(query)]

@@ -105,7 +105,10 @@ def record_to_completion(rec: CompletionRecord) -> pb.Completion:
 
 def session_to_message(rec: SessionRecord) -> pb.Session:
     """A session record as a Session message."""
-    return pb.Session(id=rec.id, created_at=timestamp(rec.created_at_us))
+    msg = pb.Session(id=rec.id, created_at=timestamp(rec.created_at_us))
+    if rec.metadata is not None:
+        msg.metadata.update(rec.metadata)
+    return msg
 
 
 def task_to_message(rec: FeedbackTaskRecord) -> pb.FeedbackTask:
@@ -122,11 +125,12 @@ def task_to_message(rec: FeedbackTaskRecord) -> pb.FeedbackTask:
     return msg
 
 
-def feedback_to_message(rec: FeedbackRecord, org: str) -> pb.Feedback:
+def feedback_to_message(rec: FeedbackRecord, org: str, task_name: str = "") -> pb.Feedback:
     """A feedback record of organization `org` as a Feedback message."""
     msg = pb.Feedback(
         id=rec.id,
         organization_id=org,
+        task_name=task_name,
         created_at_ms=float(rec.created_at_us // 1000),
         task_id=rec.task_id,
         matched_completion_ids=rec.matched_completion_ids,

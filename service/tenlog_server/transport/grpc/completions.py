@@ -104,6 +104,10 @@ class UnaryCompletionServicer(api_grpc.CompletionServiceServicer):
     async def CreateCompletion(
         self, request: api.CreateCompletionRequest, context: grpc.aio.ServicerContext
     ) -> pb.Completion:
+        if not request.HasField("completion"):  # over REST: a POST with no body at all
+            raise InvalidArgument(
+                "completion is required (over REST, the request body)", [FieldViolation("completion", "is required")]
+            )
         stored = await self.completions.create(current_org(context), completion_to_record(request.completion))
         return record_to_completion(stored)
 

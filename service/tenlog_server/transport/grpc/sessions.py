@@ -26,7 +26,7 @@ class SessionServicer(api_grpc.SessionServiceServicer):
         self, request: api.CreateSessionRequest, context: grpc.aio.ServicerContext
     ) -> api.CreateSessionResponse:
         rec = await self.sessions.create(current_org(context), request.session.id)
-        return api.CreateSessionResponse(session=session_to_message(rec))
+        return api.CreateSessionResponse(session=session_to_message(rec), session_id=rec.id)
 
     @rpc
     async def GetSession(self, request: api.GetSessionRequest, context: grpc.aio.ServicerContext) -> pb.Session:

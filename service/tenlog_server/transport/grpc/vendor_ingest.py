@@ -15,16 +15,24 @@ from tenlog.v1 import vendor_ingest_service_pb2_grpc as api_grpc
 from tenlog_server.domain.completions import CompletionsService
 from tenlog_server.domain.documents import Document
 from tenlog_server.domain.errors import FieldViolation, InvalidArgument, NotFound
+from tenlog_server.domain.feedback import FeedbackService, FeedbackTasksService
+from tenlog_server.domain.feedback_matching import FeedbackUpload
 from tenlog_server.domain.model import CompletionRecord
+from tenlog_server.domain.named_feedback import NamedFeedback
 from tenlog_server.domain.upsert_merge import started_may_replace
 from tenlog_server.domain.vendors.freeplay import freeplay_completion, freeplay_update_metadata
 from tenlog_server.domain.vendors.keywords_ai import keywords_ai_completion
+from tenlog_server.domain.vendors.keywords_ai_logs import FEEDBACK_TASK, create_feedback_values
 from tenlog_server.domain.vendors.logs_api import log_entry_completion, log_entry_update
+from tenlog_server.domain.vendors.vendor_views import VendorViews
 
 from .auth import current_org
 from .completion_mapping import completion_to_record, record_to_completion
 from .completions import update_paths
+from .freeplay_calls import FreeplayCalls
 from .handlers import rpc
+from .keywords_ai_calls import KeywordsAiCalls
+from .log10_legacy_reads import Log10LegacyReads
 
 
 def _required_id(value: str, field: str) -> str:
@@ -33,11 +41,21 @@ def _required_id(value: str, field: str) -> str:
     return value
 
 
-class VendorIngestServicer(api_grpc.VendorIngestServiceServicer):
-    """Implements VendorIngestService on top of the completion use cases."""
+class VendorIngestServicer(Log10LegacyReads, FreeplayCalls, KeywordsAiCalls, api_grpc.VendorIngestServiceServicer):
+    """Implements VendorIngestService on top of the completion, feedback and session use cases."""
 
-    def __init__(self, completions: CompletionsService) -> None:
+    def __init__(
+        self,
+        completions: CompletionsService,
+        feedback: FeedbackService,
+        tasks: FeedbackTasksService,
+        views: VendorViews,
+    ) -> None:
         self.completions = completions
+        self.feedback = feedback
+        self.tasks = tasks
+        self.views = views
+        self.named_feedback = NamedFeedback(tasks, feedback)
 
     @rpc
     async def RecordFreeplayCompletion(
@@ -64,8 +82,13 @@ class VendorIngestServicer(api_grpc.VendorIngestServiceServicer):
     async def CreateKeywordsAiRequestLog(
         self, request: api.CreateKeywordsAiRequestLogRequest, context: grpc.aio.ServicerContext
     ) -> api.CreateKeywordsAiRequestLogResponse:
+        org = current_org(context)
         completion = keywords_ai_completion(request.log)
-        rec = await self.completions.create(current_org(context), completion_to_record(completion))
+        rec = await self.completions.create(org, completion_to_record(completion))
+        values = create_feedback_values(request.log)
+        if values:  # positive_feedback / note given on create are feedback, as on update
+            upload = FeedbackUpload(task_id=FEEDBACK_TASK.id, json_values=values, completion_ids=[rec.id])
+            await self.named_feedback.record(org, FEEDBACK_TASK, upload)
         return api.CreateKeywordsAiRequestLogResponse(id=rec.id, message="log successful")
 
     @rpc
@@ -118,6 +141,7 @@ class VendorIngestServicer(api_grpc.VendorIngestServiceServicer):
             return record_to_completion(rec)
         if not started_may_replace(completion_to_record(request.completion).status, current.status):
             return record_to_completion(current)  # a late started write is ignored, as on create
-        paths = update_paths(request.completion, request.update_mask.paths)
+        # The id names the completion to write (the path's, over REST); a body repeating it changes nothing.
+        paths = [p for p in update_paths(request.completion, request.update_mask.paths) if p != "id"]
         rec = await self.completions.update(org, completion_id, paths, completion_to_record(request.completion))
         return record_to_completion(rec)

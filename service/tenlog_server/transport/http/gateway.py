@@ -149,7 +149,7 @@ class Gateway:
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         raw_path = request.raw_path.split("?", 1)[0]
-        match = self.table.match(request.method, raw_path)
+        match = self.table.match(request.method, raw_path, request.query.keys())
         try:
             if match is None:
                 allowed = self.table.allowed_methods(raw_path)

@@ -133,10 +133,52 @@ class _SchemaBuilder:
         return dict(_SCALAR_SCHEMAS[field.type])
 
 
-def _openapi_path(route: Route) -> str:
-    text = route.template.text
-    # {completion.id} -> {completion.id}; {name=shelves/*} -> {name}
-    return re.sub(r"\{([^}=]+)=[^}]*\}", r"{\1}", text)
+def _shape(route: Route) -> tuple[object, ...]:
+    """What makes two templates the same OpenAPI path: literals and variable positions, not names."""
+    return (tuple((seg.kind, seg.literal) for seg in route.template.segments), route.template.verb)
+
+
+def _parameter_names(route: Route) -> list[str]:
+    """OpenAPI names of the path variables: the last part of each field path, unless two would clash."""
+    short = [v.field_path.rsplit(".", 1)[-1] for v in route.template.variables]
+    if len(set(short)) == len(short):
+        return short
+    return [v.field_path.replace(".", "_") for v in route.template.variables]
+
+
+def _openapi_path(route: Route, names: list[str]) -> str:
+    """The template with its variables renamed (`{completion.id}` -> `{id}`, `{name=shelves/*}` -> `{name}`)."""
+    parts = iter(names)
+    return re.sub(r"\{[^}]*\}", lambda _: "{" + next(parts) + "}", route.template.text)
+
+
+def _merge_conditional(existing: dict[str, Any], operation: dict[str, Any], route: Route, code: str) -> None:
+    """Fold a binding served only when a query parameter is present into the operation of its path.
+
+    OpenAPI has one operation per path and method; the answer's shape depends
+    on the parameter, so the success schema becomes a oneOf.
+    """
+    parameter = route.when_query_has
+    names = {p["name"] for p in existing["parameters"]}
+    if parameter not in names:
+        existing["parameters"].append(
+            {
+                "name": parameter,
+                "in": "query",
+                "required": False,
+                "description": f"When present, the call is {route.method.full_name} and answers its shape.",
+                "schema": {"type": "string"},
+            }
+        )
+    for param in operation["parameters"]:
+        if param["name"] not in names and param["name"] != parameter:
+            existing["parameters"].append(param)
+            names.add(param["name"])
+    mine = operation["responses"][code]["content"]["application/json"]["schema"]
+    theirs = existing["responses"].setdefault(code, {"description": "Success", "content": {"application/json": {}}})
+    content = theirs["content"].setdefault("application/json", {})
+    prior = content.get("schema")
+    content["schema"] = {"oneOf": [prior, mine]} if prior is not None else mine
 
 
 def _query_parameters(route: Route, builder: _SchemaBuilder) -> list[dict[str, Any]]:
@@ -187,14 +229,24 @@ def build_openapi(table: RouteTable, title: str = "tenlog REST API", version: st
     builder = _SchemaBuilder()
     paths: dict[str, dict[str, Any]] = {}
     operation_ids: dict[str, int] = {}
-    for route in table.routes:
-        path = _openapi_path(route)
+    names_by_shape: dict[tuple[object, ...], list[str]] = {}
+    # Bindings served only on a query parameter come last, to fold into their path's operation.
+    for route in sorted(table.routes, key=lambda r: bool(r.when_query_has)):
+        # Routes of one shape share parameter names, so no two OpenAPI paths are the same template.
+        names = names_by_shape.setdefault(_shape(route), _parameter_names(route))
+        path = _openapi_path(route, names)
         base_id = f"{route.method.containing_service.name}_{route.method.name}"
         count = operation_ids.get(base_id, 0)
         operation_ids[base_id] = count + 1
         parameters = [
-            {"name": v.field_path, "in": "path", "required": True, "schema": {"type": "string"}}
-            for v in route.template.variables
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "description": f"Sets {v.field_path}.",
+                "schema": {"type": "string"},
+            }
+            for name, v in zip(names, route.template.variables, strict=True)
         ]
         parameters += _query_parameters(route, builder)
         response_schema = _response_schema(route, builder)
@@ -223,7 +275,12 @@ def build_openapi(table: RouteTable, title: str = "tenlog REST API", version: st
         body = _request_body(route, builder)
         if body is not None:
             operation["requestBody"] = body
-        paths.setdefault(path, {})[route.http_method.lower()] = operation
+        operations = paths.setdefault(path, {})
+        method = route.http_method.lower()
+        if method in operations and route.when_query_has:
+            _merge_conditional(operations[method], operation, route, str(route.success_code))
+        else:
+            operations[method] = operation
     return {
         "openapi": "3.0.3",
         "info": {"title": title, "version": version, "description": "Generated from the tenlog.v1 protos."},

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from types import ModuleType
 
@@ -40,6 +40,7 @@ class Route:
     body: str  # "", "*" or a top-level request field name
     response_body: str  # "" or a top-level response field name
     success_code: int
+    when_query_has: str = ""  # serve only requests whose query names this parameter
 
     @property
     def grpc_path(self) -> str:
@@ -86,9 +87,14 @@ class RouteTable:
 
     routes: list[Route] = field(default_factory=list)
 
-    def match(self, http_method: str, raw_path: str) -> RouteMatch | None:
-        """The most specific route for this method and path, or None."""
-        return self._best(self._candidates(raw_path, http_method.upper()))
+    def match(self, http_method: str, raw_path: str, query: Collection[str] = ()) -> RouteMatch | None:
+        """The most specific route for this method, path and query parameter names, or None."""
+        matches = [
+            m
+            for m in self._candidates(raw_path, http_method.upper())
+            if not m.route.when_query_has or m.route.when_query_has in query
+        ]
+        return self._best(matches)
 
     def allowed_methods(self, raw_path: str) -> list[str]:
         """HTTP methods some route serves on this path (for 405 answers)."""
@@ -113,7 +119,8 @@ class RouteTable:
     def _best(matches: list[RouteMatch]) -> RouteMatch | None:
         if not matches:
             return None
-        return max(matches, key=lambda m: m.route.template.specificity)
+        # A binding conditioned on the query wins over the same path without the condition.
+        return max(matches, key=lambda m: (m.route.template.specificity, bool(m.route.when_query_has)))
 
 
 def load_services(packages: Iterable[str] = DEFAULT_PROTO_PACKAGES) -> list[ServiceDescriptor]:
@@ -141,7 +148,9 @@ def _rule_method_and_path(rule: http_pb2.HttpRule) -> tuple[str, str] | None:
     return None
 
 
-def _route_from_rule(method: MethodDescriptor, rule: http_pb2.HttpRule, success_code: int) -> Route | None:
+def _route_from_rule(
+    method: MethodDescriptor, rule: http_pb2.HttpRule, success_code: int, when_query_has: str = ""
+) -> Route | None:
     method_and_path = _rule_method_and_path(rule)
     if method_and_path is None:
         return None
@@ -169,13 +178,14 @@ def _route_from_rule(method: MethodDescriptor, rule: http_pb2.HttpRule, success_
         body=rule.body,
         response_body=rule.response_body,
         success_code=success_code or 200,
+        when_query_has=when_query_has,
     )
 
 
 def build_route_table(services: Iterable[ServiceDescriptor]) -> RouteTable:
     """Routes for every binding of every annotated method; clashing bindings are an error."""
     table = RouteTable()
-    seen: dict[tuple[str, tuple[object, ...], str], Route] = {}
+    seen: dict[tuple[str, tuple[object, ...], str, str], Route] = {}
     for service in services:
         for method in service.methods:
             options = method.GetOptions()
@@ -183,14 +193,15 @@ def build_route_table(services: Iterable[ServiceDescriptor]) -> RouteTable:
                 continue
             rule = options.Extensions[annotations_pb2.http]
             success_code = int(options.Extensions[options_pb2.http_success_code])  # type: ignore[index]
+            when_query_has = str(options.Extensions[options_pb2.http_when_query_has])  # type: ignore[index]
             for binding in [rule, *rule.additional_bindings]:
-                route = _route_from_rule(method, binding, success_code)
+                route = _route_from_rule(method, binding, success_code, when_query_has)
                 if route is None:
                     continue
                 shape = tuple(
                     (s.kind, s.literal) for s in route.template.segments
                 )  # variable names do not matter for a clash
-                key = (route.http_method, shape, route.template.verb)
+                key = (route.http_method, shape, route.template.verb, route.when_query_has)
                 if key in seen:
                     other = seen[key]
                     raise RouteConfigError(

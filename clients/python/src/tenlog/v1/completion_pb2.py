@@ -27,7 +27,7 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1atenlog/v1/completion.proto\x12\ttenlog.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"F\n\nStackFrame\x12\x0c\n\x04\x66ile\x18\x01 \x01(\t\x12\x0c\n\x04line\x18\x02 \x01(\t\x12\x0e\n\x06lineno\x18\x03 \x01(\x05\x12\x0c\n\x04name\x18\x04 \x01(\t\"\xcd\x05\n\nCompletion\x12\n\n\x02id\x18\x01 \x01(\t\x12\x17\n\x0forganization_id\x18\x02 \x01(\t\x12\x1d\n\x04kind\x18\x03 \x01(\x0e\x32\x0f.tenlog.v1.Kind\x12!\n\x06status\x18\x04 \x01(\x0e\x32\x11.tenlog.v1.Status\x12\x0c\n\x04tags\x18\x05 \x03(\t\x12(\n\x07request\x18\x06 \x01(\x0b\x32\x17.google.protobuf.Struct\x12)\n\x08response\x18\x07 \x01(\x0b\x32\x17.google.protobuf.Struct\x12)\n\nstacktrace\x18\x08 \x03(\x0b\x32\x15.tenlog.v1.StackFrame\x12\x12\n\nsession_id\x18\t \x01(\t\x12\x10\n\x08\x64uration\x18\n \x01(\x01\x12\x14\n\x0c\x66\x61ilure_kind\x18\x0b \x01(\t\x12\x16\n\x0e\x66\x61ilure_reason\x18\x0c \x01(\t\x12\x34\n\ncreated_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x34\n\nupdated_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\r\n\x05model\x18\x0f \x01(\t\x12\x15\n\rprompt_tokens\x18\x10 \x01(\x05\x12\x19\n\x11\x63ompletion_tokens\x18\x11 \x01(\x05\x12\x14\n\x0ctotal_tokens\x18\x12 \x01(\x05\x12\x0c\n\x04\x63ost\x18\x13 \x01(\x01\x12!\n\x06source\x18\x14 \x01(\x0e\x32\x11.tenlog.v1.Source\x12)\n\x08metadata\x18\x15 \x01(\x0b\x32\x17.google.protobuf.Struct\x12&\n\x05\x65xtra\x18\x16 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x15\n\rcached_tokens\x18\x17 \x01(\x05\x12\x18\n\x10reasoning_tokens\x18\x18 \x01(\x05\"K\n\x07Session\x12\n\n\x02id\x18\x01 \x01(\t\x12\x34\n\ncreated_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\"\xe0\x01\n\x0c\x46\x65\x65\x64\x62\x61\x63kTask\x12\n\n\x02id\x18\x01 \x01(\t\x12\x1b\n\rcreated_at_ms\x18\x02 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12,\n\x0bjson_schema\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x0c\n\x04name\x18\x04 \x01(\t\x12\x13\n\x0binstruction\x18\x05 \x01(\t\x12 \n\x18\x63ompletion_tags_selector\x18\x06 \x03(\t\x12\x34\n\ncreated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\"\x9b\x02\n\x08\x46\x65\x65\x64\x62\x61\x63k\x12\n\n\x02id\x18\x01 \x01(\t\x12\x1b\n\rcreated_at_ms\x18\x02 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x0f\n\x07task_id\x18\x03 \x01(\t\x12,\n\x0bjson_values\x18\x04 \x01(\x0b\x32\x17.google.protobuf.Struct\x12$\n\x16matched_completion_ids\x18\x05 \x03(\tB\x04\xe2\x41\x01\x03\x12\x0f\n\x07\x63omment\x18\x06 \x01(\t\x12\x1b\n\x13\x63ompletions_summary\x18\x07 \x01(\t\x12\x34\n\ncreated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x1d\n\x0forganization_id\x18\t \x01(\tB\x04\xe2\x41\x01\x03*U\n\x04Kind\x12\x14\n\x10KIND_UNSPECIFIED\x10\x00\x12\r\n\tKIND_CHAT\x10\x01\x12\x0f\n\x0bKIND_PROMPT\x10\x02\x12\x13\n\x0fKIND_COMPLETION\x10\x02\x1a\x02\x10\x01*\\\n\x06Status\x12\x16\n\x12STATUS_UNSPECIFIED\x10\x00\x12\x12\n\x0eSTATUS_STARTED\x10\x01\x12\x13\n\x0fSTATUS_FINISHED\x10\x02\x12\x11\n\rSTATUS_FAILED\x10\x03*\x84\x01\n\x06Source\x12\x16\n\x12SOURCE_UNSPECIFIED\x10\x00\x12\x10\n\x0cSOURCE_LOG10\x10\x01\x12\x13\n\x0fSOURCE_FREEPLAY\x10\x02\x12\x15\n\x11SOURCE_KEYWORDSAI\x10\x03\x12\x13\n\x0fSOURCE_LOGS_API\x10\x04\x12\x0f\n\x0bSOURCE_OTLP\x10\x05\x42\x31Z/github.com/tenlog/tenlog/gen/tenlog/v1;tenlogv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1atenlog/v1/completion.proto\x12\ttenlog.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"F\n\nStackFrame\x12\x0c\n\x04\x66ile\x18\x01 \x01(\t\x12\x0c\n\x04line\x18\x02 \x01(\t\x12\x0e\n\x06lineno\x18\x03 \x01(\x05\x12\x0c\n\x04name\x18\x04 \x01(\t\"\xcd\x05\n\nCompletion\x12\n\n\x02id\x18\x01 \x01(\t\x12\x17\n\x0forganization_id\x18\x02 \x01(\t\x12\x1d\n\x04kind\x18\x03 \x01(\x0e\x32\x0f.tenlog.v1.Kind\x12!\n\x06status\x18\x04 \x01(\x0e\x32\x11.tenlog.v1.Status\x12\x0c\n\x04tags\x18\x05 \x03(\t\x12(\n\x07request\x18\x06 \x01(\x0b\x32\x17.google.protobuf.Struct\x12)\n\x08response\x18\x07 \x01(\x0b\x32\x17.google.protobuf.Struct\x12)\n\nstacktrace\x18\x08 \x03(\x0b\x32\x15.tenlog.v1.StackFrame\x12\x12\n\nsession_id\x18\t \x01(\t\x12\x10\n\x08\x64uration\x18\n \x01(\x01\x12\x14\n\x0c\x66\x61ilure_kind\x18\x0b \x01(\t\x12\x16\n\x0e\x66\x61ilure_reason\x18\x0c \x01(\t\x12\x34\n\ncreated_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x34\n\nupdated_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\r\n\x05model\x18\x0f \x01(\t\x12\x15\n\rprompt_tokens\x18\x10 \x01(\x05\x12\x19\n\x11\x63ompletion_tokens\x18\x11 \x01(\x05\x12\x14\n\x0ctotal_tokens\x18\x12 \x01(\x05\x12\x0c\n\x04\x63ost\x18\x13 \x01(\x01\x12!\n\x06source\x18\x14 \x01(\x0e\x32\x11.tenlog.v1.Source\x12)\n\x08metadata\x18\x15 \x01(\x0b\x32\x17.google.protobuf.Struct\x12&\n\x05\x65xtra\x18\x16 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x15\n\rcached_tokens\x18\x17 \x01(\x05\x12\x18\n\x10reasoning_tokens\x18\x18 \x01(\x05\"|\n\x07Session\x12\n\n\x02id\x18\x01 \x01(\t\x12\x34\n\ncreated_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12/\n\x08metadata\x18\x03 \x01(\x0b\x32\x17.google.protobuf.StructB\x04\xe2\x41\x01\x03\"\xe0\x01\n\x0c\x46\x65\x65\x64\x62\x61\x63kTask\x12\n\n\x02id\x18\x01 \x01(\t\x12\x1b\n\rcreated_at_ms\x18\x02 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12,\n\x0bjson_schema\x18\x03 \x01(\x0b\x32\x17.google.protobuf.Struct\x12\x0c\n\x04name\x18\x04 \x01(\t\x12\x13\n\x0binstruction\x18\x05 \x01(\t\x12 \n\x18\x63ompletion_tags_selector\x18\x06 \x03(\t\x12\x34\n\ncreated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\"\xb4\x02\n\x08\x46\x65\x65\x64\x62\x61\x63k\x12\n\n\x02id\x18\x01 \x01(\t\x12\x1b\n\rcreated_at_ms\x18\x02 \x01(\x01\x42\x04\xe2\x41\x01\x03\x12\x0f\n\x07task_id\x18\x03 \x01(\t\x12,\n\x0bjson_values\x18\x04 \x01(\x0b\x32\x17.google.protobuf.Struct\x12$\n\x16matched_completion_ids\x18\x05 \x03(\tB\x04\xe2\x41\x01\x03\x12\x0f\n\x07\x63omment\x18\x06 \x01(\t\x12\x1b\n\x13\x63ompletions_summary\x18\x07 \x01(\t\x12\x34\n\ncreated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x1d\n\x0forganization_id\x18\t \x01(\tB\x04\xe2\x41\x01\x03\x12\x17\n\ttask_name\x18\n \x01(\tB\x04\xe2\x41\x01\x03*U\n\x04Kind\x12\x14\n\x10KIND_UNSPECIFIED\x10\x00\x12\r\n\tKIND_CHAT\x10\x01\x12\x0f\n\x0bKIND_PROMPT\x10\x02\x12\x13\n\x0fKIND_COMPLETION\x10\x02\x1a\x02\x10\x01*\\\n\x06Status\x12\x16\n\x12STATUS_UNSPECIFIED\x10\x00\x12\x12\n\x0eSTATUS_STARTED\x10\x01\x12\x13\n\x0fSTATUS_FINISHED\x10\x02\x12\x11\n\rSTATUS_FAILED\x10\x03*\x84\x01\n\x06Source\x12\x16\n\x12SOURCE_UNSPECIFIED\x10\x00\x12\x10\n\x0cSOURCE_LOG10\x10\x01\x12\x13\n\x0fSOURCE_FREEPLAY\x10\x02\x12\x15\n\x11SOURCE_KEYWORDSAI\x10\x03\x12\x13\n\x0fSOURCE_LOGS_API\x10\x04\x12\x0f\n\x0bSOURCE_OTLP\x10\x05\x42\x31Z/github.com/tenlog/tenlog/gen/tenlog/v1;tenlogv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -43,6 +43,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_COMPLETION'].fields_by_name['updated_at']._serialized_options = b'\342A\001\003'
   _globals['_SESSION'].fields_by_name['created_at']._loaded_options = None
   _globals['_SESSION'].fields_by_name['created_at']._serialized_options = b'\342A\001\003'
+  _globals['_SESSION'].fields_by_name['metadata']._loaded_options = None
+  _globals['_SESSION'].fields_by_name['metadata']._serialized_options = b'\342A\001\003'
   _globals['_FEEDBACKTASK'].fields_by_name['created_at_ms']._loaded_options = None
   _globals['_FEEDBACKTASK'].fields_by_name['created_at_ms']._serialized_options = b'\342A\001\003'
   _globals['_FEEDBACKTASK'].fields_by_name['created_at']._loaded_options = None
@@ -55,20 +57,22 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_FEEDBACK'].fields_by_name['created_at']._serialized_options = b'\342A\001\003'
   _globals['_FEEDBACK'].fields_by_name['organization_id']._loaded_options = None
   _globals['_FEEDBACK'].fields_by_name['organization_id']._serialized_options = b'\342A\001\003'
-  _globals['_KIND']._serialized_start=1519
-  _globals['_KIND']._serialized_end=1604
-  _globals['_STATUS']._serialized_start=1606
-  _globals['_STATUS']._serialized_end=1698
-  _globals['_SOURCE']._serialized_start=1701
-  _globals['_SOURCE']._serialized_end=1833
+  _globals['_FEEDBACK'].fields_by_name['task_name']._loaded_options = None
+  _globals['_FEEDBACK'].fields_by_name['task_name']._serialized_options = b'\342A\001\003'
+  _globals['_KIND']._serialized_start=1593
+  _globals['_KIND']._serialized_end=1678
+  _globals['_STATUS']._serialized_start=1680
+  _globals['_STATUS']._serialized_end=1772
+  _globals['_SOURCE']._serialized_start=1775
+  _globals['_SOURCE']._serialized_end=1907
   _globals['_STACKFRAME']._serialized_start=137
   _globals['_STACKFRAME']._serialized_end=207
   _globals['_COMPLETION']._serialized_start=210
   _globals['_COMPLETION']._serialized_end=927
   _globals['_SESSION']._serialized_start=929
-  _globals['_SESSION']._serialized_end=1004
-  _globals['_FEEDBACKTASK']._serialized_start=1007
-  _globals['_FEEDBACKTASK']._serialized_end=1231
-  _globals['_FEEDBACK']._serialized_start=1234
-  _globals['_FEEDBACK']._serialized_end=1517
+  _globals['_SESSION']._serialized_end=1053
+  _globals['_FEEDBACKTASK']._serialized_start=1056
+  _globals['_FEEDBACKTASK']._serialized_end=1280
+  _globals['_FEEDBACK']._serialized_start=1283
+  _globals['_FEEDBACK']._serialized_end=1591
 # @@protoc_insertion_point(module_scope)

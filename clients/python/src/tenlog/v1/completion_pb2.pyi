@@ -114,12 +114,14 @@ class Completion(_message.Message):
     def __init__(self, id: _Optional[str] = ..., organization_id: _Optional[str] = ..., kind: _Optional[_Union[Kind, str]] = ..., status: _Optional[_Union[Status, str]] = ..., tags: _Optional[_Iterable[str]] = ..., request: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., response: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., stacktrace: _Optional[_Iterable[_Union[StackFrame, _Mapping]]] = ..., session_id: _Optional[str] = ..., duration: _Optional[float] = ..., failure_kind: _Optional[str] = ..., failure_reason: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., model: _Optional[str] = ..., prompt_tokens: _Optional[int] = ..., completion_tokens: _Optional[int] = ..., total_tokens: _Optional[int] = ..., cost: _Optional[float] = ..., source: _Optional[_Union[Source, str]] = ..., metadata: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., extra: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., cached_tokens: _Optional[int] = ..., reasoning_tokens: _Optional[int] = ...) -> None: ...
 
 class Session(_message.Message):
-    __slots__ = ("id", "created_at")
+    __slots__ = ("id", "created_at", "metadata")
     ID_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    METADATA_FIELD_NUMBER: _ClassVar[int]
     id: str
     created_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    metadata: _struct_pb2.Struct
+    def __init__(self, id: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., metadata: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
 
 class FeedbackTask(_message.Message):
     __slots__ = ("id", "created_at_ms", "json_schema", "name", "instruction", "completion_tags_selector", "created_at")
@@ -140,7 +142,7 @@ class FeedbackTask(_message.Message):
     def __init__(self, id: _Optional[str] = ..., created_at_ms: _Optional[float] = ..., json_schema: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., name: _Optional[str] = ..., instruction: _Optional[str] = ..., completion_tags_selector: _Optional[_Iterable[str]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Feedback(_message.Message):
-    __slots__ = ("id", "created_at_ms", "task_id", "json_values", "matched_completion_ids", "comment", "completions_summary", "created_at", "organization_id")
+    __slots__ = ("id", "created_at_ms", "task_id", "json_values", "matched_completion_ids", "comment", "completions_summary", "created_at", "organization_id", "task_name")
     ID_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_MS_FIELD_NUMBER: _ClassVar[int]
     TASK_ID_FIELD_NUMBER: _ClassVar[int]
@@ -150,6 +152,7 @@ class Feedback(_message.Message):
     COMPLETIONS_SUMMARY_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     ORGANIZATION_ID_FIELD_NUMBER: _ClassVar[int]
+    TASK_NAME_FIELD_NUMBER: _ClassVar[int]
     id: str
     created_at_ms: float
     task_id: str
@@ -159,4 +162,5 @@ class Feedback(_message.Message):
     completions_summary: str
     created_at: _timestamp_pb2.Timestamp
     organization_id: str
-    def __init__(self, id: _Optional[str] = ..., created_at_ms: _Optional[float] = ..., task_id: _Optional[str] = ..., json_values: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., matched_completion_ids: _Optional[_Iterable[str]] = ..., comment: _Optional[str] = ..., completions_summary: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., organization_id: _Optional[str] = ...) -> None: ...
+    task_name: str
+    def __init__(self, id: _Optional[str] = ..., created_at_ms: _Optional[float] = ..., task_id: _Optional[str] = ..., json_values: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., matched_completion_ids: _Optional[_Iterable[str]] = ..., comment: _Optional[str] = ..., completions_summary: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., organization_id: _Optional[str] = ..., task_name: _Optional[str] = ...) -> None: ...

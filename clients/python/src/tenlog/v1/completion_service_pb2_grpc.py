@@ -106,7 +106,9 @@ class CompletionServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def UpdateCompletion(self, request, context):
-        """Updates the fields present; absent fields are kept.
+        """Updates the fields present; absent fields are kept. An unknown id is NOT_FOUND.
+        Over REST, `POST /api/v1/completions/{id}` is VendorIngestService.WriteLegacyCompletion,
+        which creates the completion when the id is new, as Log10's own SDK expects.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -27,7 +27,7 @@ from tenlog.v1 import completion_pb2 as tenlog_dot_v1_dot_completion__pb2
 from tenlog.v1 import options_pb2 as tenlog_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ftenlog/v1/session_service.proto\x12\ttenlog.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1atenlog/v1/completion.proto\x1a\x17tenlog/v1/options.proto\";\n\x14\x43reateSessionRequest\x12#\n\x07session\x18\x01 \x01(\x0b\x32\x12.tenlog.v1.Session\"<\n\x15\x43reateSessionResponse\x12#\n\x07session\x18\x01 \x01(\x0b\x32\x12.tenlog.v1.Session\"\x1f\n\x11GetSessionRequest\x12\n\n\x02id\x18\x01 \x01(\t\"[\n\x13ListSessionsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x0e\n\x06offset\x18\x03 \x01(\x05\x12\r\n\x05limit\x18\x04 \x01(\x05\"U\n\x14ListSessionsResponse\x12$\n\x08sessions\x18\x01 \x03(\x0b\x32\x12.tenlog.v1.Session\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xe5\x02\n\x0eSessionService\x12\x88\x01\n\rCreateSession\x12\x1f.tenlog.v1.CreateSessionRequest\x1a .tenlog.v1.CreateSessionResponse\"4\xc8\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02)\"\x10/api/v1/sessions:\x01*Z\x12\"\r/api/sessions:\x01*\x12]\n\nGetSession\x12\x1c.tenlog.v1.GetSessionRequest\x1a\x12.tenlog.v1.Session\"\x1d\x82\xd3\xe4\x93\x02\x17\x12\x15/api/v1/sessions/{id}\x12i\n\x0cListSessions\x12\x1e.tenlog.v1.ListSessionsRequest\x1a\x1f.tenlog.v1.ListSessionsResponse\"\x18\x82\xd3\xe4\x93\x02\x12\x12\x10/api/v1/sessionsB1Z/github.com/tenlog/tenlog/gen/tenlog/v1;tenlogv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ftenlog/v1/session_service.proto\x12\ttenlog.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1atenlog/v1/completion.proto\x1a\x17tenlog/v1/options.proto\";\n\x14\x43reateSessionRequest\x12#\n\x07session\x18\x01 \x01(\x0b\x32\x12.tenlog.v1.Session\"[\n\x15\x43reateSessionResponse\x12#\n\x07session\x18\x01 \x01(\x0b\x32\x12.tenlog.v1.Session\x12\x1d\n\nsession_id\x18\x02 \x01(\tR\tsessionID\"\x1f\n\x11GetSessionRequest\x12\n\n\x02id\x18\x01 \x01(\t\"[\n\x13ListSessionsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x0e\n\x06offset\x18\x03 \x01(\x05\x12\r\n\x05limit\x18\x04 \x01(\x05\"U\n\x14ListSessionsResponse\x12$\n\x08sessions\x18\x01 \x03(\x0b\x32\x12.tenlog.v1.Session\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2\xe5\x02\n\x0eSessionService\x12\x88\x01\n\rCreateSession\x12\x1f.tenlog.v1.CreateSessionRequest\x1a .tenlog.v1.CreateSessionResponse\"4\xc8\xf3\x18\xc9\x01\x82\xd3\xe4\x93\x02)\"\x10/api/v1/sessions:\x01*Z\x12\"\r/api/sessions:\x01*\x12]\n\nGetSession\x12\x1c.tenlog.v1.GetSessionRequest\x1a\x12.tenlog.v1.Session\"\x1d\x82\xd3\xe4\x93\x02\x17\x12\x15/api/v1/sessions/{id}\x12i\n\x0cListSessions\x12\x1e.tenlog.v1.ListSessionsRequest\x1a\x1f.tenlog.v1.ListSessionsResponse\"\x18\x82\xd3\xe4\x93\x02\x12\x12\x10/api/v1/sessionsB1Z/github.com/tenlog/tenlog/gen/tenlog/v1;tenlogv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -44,13 +44,13 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CREATESESSIONREQUEST']._serialized_start=129
   _globals['_CREATESESSIONREQUEST']._serialized_end=188
   _globals['_CREATESESSIONRESPONSE']._serialized_start=190
-  _globals['_CREATESESSIONRESPONSE']._serialized_end=250
-  _globals['_GETSESSIONREQUEST']._serialized_start=252
-  _globals['_GETSESSIONREQUEST']._serialized_end=283
-  _globals['_LISTSESSIONSREQUEST']._serialized_start=285
-  _globals['_LISTSESSIONSREQUEST']._serialized_end=376
-  _globals['_LISTSESSIONSRESPONSE']._serialized_start=378
-  _globals['_LISTSESSIONSRESPONSE']._serialized_end=463
-  _globals['_SESSIONSERVICE']._serialized_start=466
-  _globals['_SESSIONSERVICE']._serialized_end=823
+  _globals['_CREATESESSIONRESPONSE']._serialized_end=281
+  _globals['_GETSESSIONREQUEST']._serialized_start=283
+  _globals['_GETSESSIONREQUEST']._serialized_end=314
+  _globals['_LISTSESSIONSREQUEST']._serialized_start=316
+  _globals['_LISTSESSIONSREQUEST']._serialized_end=407
+  _globals['_LISTSESSIONSRESPONSE']._serialized_start=409
+  _globals['_LISTSESSIONSRESPONSE']._serialized_end=494
+  _globals['_SESSIONSERVICE']._serialized_start=497
+  _globals['_SESSIONSERVICE']._serialized_end=854
 # @@protoc_insertion_point(module_scope)

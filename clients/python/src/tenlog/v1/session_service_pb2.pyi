@@ -16,10 +16,12 @@ class CreateSessionRequest(_message.Message):
     def __init__(self, session: _Optional[_Union[_completion_pb2.Session, _Mapping]] = ...) -> None: ...
 
 class CreateSessionResponse(_message.Message):
-    __slots__ = ("session",)
+    __slots__ = ("session", "session_id")
     SESSION_FIELD_NUMBER: _ClassVar[int]
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     session: _completion_pb2.Session
-    def __init__(self, session: _Optional[_Union[_completion_pb2.Session, _Mapping]] = ...) -> None: ...
+    session_id: str
+    def __init__(self, session: _Optional[_Union[_completion_pb2.Session, _Mapping]] = ..., session_id: _Optional[str] = ...) -> None: ...
 
 class GetSessionRequest(_message.Message):
     __slots__ = ("id",)

@@ -27,10 +27,14 @@ if _version_not_supported:
 
 
 class VendorIngestServiceStub:
-    """Other vendors' ingest APIs, so an application instrumented for one of them
-    can point at tenlog unchanged. Every call lands as an ordinary Completion
-    (visible through CompletionService) whose `source` says which API it came
-    through; every field a client sends is kept in the Completion's metadata.
+    """Other vendors' APIs (Freeplay, Keywords AI, a logs API, and the calls of
+    Log10's own legacy SDK and CLI), so an application instrumented for one of
+    them can point at tenlog unchanged. Every logged call lands as an ordinary
+    Completion (visible through CompletionService) whose `source` says which API
+    it came through; every field a client sends is kept in the Completion's
+    metadata. Vendor feedback lands as ordinary Feedback under a FeedbackTask
+    per kind of vendor feedback, which tenlog creates on first use (ids
+    `freeplay.customer_feedback`, `freeplay.trace_feedback`, `keywordsai.feedback`).
 
     Messages with a google.protobuf.Struct field named `extra` keep there the
     JSON keys they do not name, so nothing a client sends is dropped.
@@ -77,13 +81,97 @@ class VendorIngestServiceStub:
                 request_serializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.WriteLegacyCompletionRequest.SerializeToString,
                 response_deserializer=tenlog_dot_v1_dot_completion__pb2.Completion.FromString,
                 _registered_method=True)
+        self.ListLegacyCompletions = channel.unary_unary(
+                '/tenlog.v1.VendorIngestService/ListLegacyCompletions',
+                request_serializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.ListLegacyCompletionsRequest.SerializeToString,
+                response_deserializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.ListLegacyCompletionsResponse.FromString,
+                _registered_method=True)
+        self.GetLegacyCompletion = channel.unary_unary(
+                '/tenlog.v1.VendorIngestService/GetLegacyCompletion',
+                request_serializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.GetLegacyCompletionRequest.SerializeToString,
+                response_deserializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.GetLegacyCompletionResponse.FromString,
+                _registered_method=True)
+        self.SearchLegacyTags = channel.unary_unary(
+                '/tenlog.v1.VendorIngestService/SearchLegacyTags',
+                request_serializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.SearchLegacyTagsRequest.SerializeToString,
+                response_deserializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.SearchLegacyTagsResponse.FromString,
+                _registered_method=True)
+        self.ListLegacyFeedback = channel.unary_unary(
+                '/tenlog.v1.VendorIngestService/ListLegacyFeedback',
+                request_serializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.ListLegacyFeedbackRequest.SerializeToString,
+                response_deserializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.ListLegacyFeedbackResponse.FromString,
+                _registered_method=True)
+        self.ListLegacyFeedbackTasks = channel.unary_unary(
+                '/tenlog.v1.VendorIngestService/ListLegacyFeedbackTasks',
+                request_serializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.ListLegacyFeedbackTasksRequest.SerializeToString,
+                response_deserializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.ListLegacyFeedbackTasksResponse.FromString,
+                _registered_method=True)
+        self.RecordFreeplayCustomerFeedback = channel.unary_unary(
+                '/tenlog.v1.VendorIngestService/RecordFreeplayCustomerFeedback',
+                request_serializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.RecordFreeplayCustomerFeedbackRequest.SerializeToString,
+                response_deserializer=tenlog_dot_v1_dot_completion__pb2.Feedback.FromString,
+                _registered_method=True)
+        self.RecordFreeplayTrace = channel.unary_unary(
+                '/tenlog.v1.VendorIngestService/RecordFreeplayTrace',
+                request_serializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.RecordFreeplayTraceRequest.SerializeToString,
+                response_deserializer=tenlog_dot_v1_dot_completion__pb2.Completion.FromString,
+                _registered_method=True)
+        self.UpdateFreeplayTrace = channel.unary_unary(
+                '/tenlog.v1.VendorIngestService/UpdateFreeplayTrace',
+                request_serializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.UpdateFreeplayTraceRequest.SerializeToString,
+                response_deserializer=tenlog_dot_v1_dot_completion__pb2.Completion.FromString,
+                _registered_method=True)
+        self.RecordFreeplayTraceFeedback = channel.unary_unary(
+                '/tenlog.v1.VendorIngestService/RecordFreeplayTraceFeedback',
+                request_serializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.RecordFreeplayTraceFeedbackRequest.SerializeToString,
+                response_deserializer=tenlog_dot_v1_dot_completion__pb2.Feedback.FromString,
+                _registered_method=True)
+        self.UpdateFreeplaySessionMetadata = channel.unary_unary(
+                '/tenlog.v1.VendorIngestService/UpdateFreeplaySessionMetadata',
+                request_serializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.UpdateFreeplaySessionMetadataRequest.SerializeToString,
+                response_deserializer=tenlog_dot_v1_dot_completion__pb2.Session.FromString,
+                _registered_method=True)
+        self.UpdateFreeplayTraceMetadata = channel.unary_unary(
+                '/tenlog.v1.VendorIngestService/UpdateFreeplayTraceMetadata',
+                request_serializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.UpdateFreeplayTraceMetadataRequest.SerializeToString,
+                response_deserializer=tenlog_dot_v1_dot_completion__pb2.Completion.FromString,
+                _registered_method=True)
+        self.DeleteFreeplaySession = channel.unary_unary(
+                '/tenlog.v1.VendorIngestService/DeleteFreeplaySession',
+                request_serializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.DeleteFreeplaySessionRequest.SerializeToString,
+                response_deserializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.DeleteFreeplaySessionResponse.FromString,
+                _registered_method=True)
+        self.ListKeywordsAiRequestLogs = channel.unary_unary(
+                '/tenlog.v1.VendorIngestService/ListKeywordsAiRequestLogs',
+                request_serializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.ListKeywordsAiRequestLogsRequest.SerializeToString,
+                response_deserializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.ListKeywordsAiRequestLogsResponse.FromString,
+                _registered_method=True)
+        self.GetKeywordsAiRequestLog = channel.unary_unary(
+                '/tenlog.v1.VendorIngestService/GetKeywordsAiRequestLog',
+                request_serializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.GetKeywordsAiRequestLogRequest.SerializeToString,
+                response_deserializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.KeywordsAiLogView.FromString,
+                _registered_method=True)
+        self.UpdateKeywordsAiRequestLog = channel.unary_unary(
+                '/tenlog.v1.VendorIngestService/UpdateKeywordsAiRequestLog',
+                request_serializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.UpdateKeywordsAiRequestLogRequest.SerializeToString,
+                response_deserializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.KeywordsAiLogView.FromString,
+                _registered_method=True)
+        self.BatchUpdateKeywordsAiRequestLogs = channel.unary_unary(
+                '/tenlog.v1.VendorIngestService/BatchUpdateKeywordsAiRequestLogs',
+                request_serializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.BatchUpdateKeywordsAiRequestLogsRequest.SerializeToString,
+                response_deserializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.BatchUpdateKeywordsAiRequestLogsResponse.FromString,
+                _registered_method=True)
 
 
 class VendorIngestServiceServicer:
-    """Other vendors' ingest APIs, so an application instrumented for one of them
-    can point at tenlog unchanged. Every call lands as an ordinary Completion
-    (visible through CompletionService) whose `source` says which API it came
-    through; every field a client sends is kept in the Completion's metadata.
+    """Other vendors' APIs (Freeplay, Keywords AI, a logs API, and the calls of
+    Log10's own legacy SDK and CLI), so an application instrumented for one of
+    them can point at tenlog unchanged. Every logged call lands as an ordinary
+    Completion (visible through CompletionService) whose `source` says which API
+    it came through; every field a client sends is kept in the Completion's
+    metadata. Vendor feedback lands as ordinary Feedback under a FeedbackTask
+    per kind of vendor feedback, which tenlog creates on first use (ids
+    `freeplay.customer_feedback`, `freeplay.trace_feedback`, `keywordsai.feedback`).
 
     Messages with a google.protobuf.Struct field named `extra` keep there the
     JSON keys they do not name, so nothing a client sends is dropped.
@@ -140,6 +228,140 @@ class VendorIngestServiceServicer:
         it is new and otherwise replacing only the fields sent. log10-io sends its
         started and finished writes for a fresh client-made id concurrently, so
         either may arrive first; a late started write never reopens a finished one.
+
+        Also the Log10 v1 update route: log10-io's mock_chat_completions() posts a
+        whole new Completion there under a fresh id (the update body may repeat
+        id and organization_id; the caller's key decides the organization).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListLegacyCompletions(self, request, context):
+        """log10-io CLI (`log10 completions list/download`): completions newest
+        first as it reads them, {"data": [...], "total": n}, filtered by tag ids
+        (tenlog's tag ids are the tags themselves, see SearchLegacyTags) and a
+        created-at range.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetLegacyCompletion(self, request, context):
+        """log10-io CLI (`log10 completions get`): one completion as {"data": {...}}.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SearchLegacyTags(self, request, context):
+        """log10-io CLI: the tags of the organization starting with `query`, as {"data": [{"id", "name"}]}.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListLegacyFeedback(self, request, context):
+        """log10-io CLI (`log10 feedback list/download`): feedback as {"data": [...], "total": n},
+        rows with the task's name. Served for log10-io's form of the call (organization_id in
+        the query); FeedbackService.ListFeedback answers the same path otherwise.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListLegacyFeedbackTasks(self, request, context):
+        """log10-io CLI (`log10 feedback-task list`): tasks as {"data": [...], "total": n}. Served
+        for log10-io's form of the call (organization_id in the query); the contract's bare
+        array (FeedbackTaskService.ListFeedbackTasks) answers the same path otherwise.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordFreeplayCustomerFeedback(self, request, context):
+        """Freeplay: customer feedback on a completion (thumbs, ratings, free text).
+        Lands as Feedback under the task `freeplay.customer_feedback`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordFreeplayTrace(self, request, context):
+        """Freeplay: record a trace (an agent step with input and output). It lands as a
+        Completion whose id is the trace id, in the session, linked to its parent trace
+        by the tag `freeplay.parent_id=<id>`; completions recorded in the trace carry
+        `freeplay.trace_id=<id>`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateFreeplayTrace(self, request, context):
+        """Freeplay: change a recorded trace's output, metadata, eval results or test run,
+        and add feedback to it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordFreeplayTraceFeedback(self, request, context):
+        """Freeplay: feedback on a recorded trace. Lands as Feedback under the task
+        `freeplay.trace_feedback`, attached to the trace's Completion.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateFreeplaySessionMetadata(self, request, context):
+        """Freeplay: merge keys into a session's metadata (Session.metadata).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateFreeplayTraceMetadata(self, request, context):
+        """Freeplay: merge keys into a trace's custom metadata (its Completion's
+        metadata.freeplay.custom_metadata).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteFreeplaySession(self, request, context):
+        """Freeplay: delete a session's completions (as DeleteCompletion deletes each one:
+        tags and feedback links go, feedback is kept). Answered 201, as the SDK expects.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListKeywordsAiRequestLogs(self, request, context):
+        """Keywords AI: list request logs, newest first, {results, count, next, previous}.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetKeywordsAiRequestLog(self, request, context):
+        """Keywords AI: one request log by id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateKeywordsAiRequestLog(self, request, context):
+        """Keywords AI: update a log's metadata, note, positive_feedback and
+        custom_identifier. metadata and custom_identifier change the Completion;
+        note and positive_feedback land as Feedback under the task `keywordsai.feedback`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def BatchUpdateKeywordsAiRequestLogs(self, request, context):
+        """Keywords AI: the same update for many logs at once ({"logs": [{"unique_id", ...}]}).
+        Every id must exist; nothing is changed when one does not.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -183,6 +405,86 @@ def add_VendorIngestServiceServicer_to_server(servicer, server):
                     request_deserializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.WriteLegacyCompletionRequest.FromString,
                     response_serializer=tenlog_dot_v1_dot_completion__pb2.Completion.SerializeToString,
             ),
+            'ListLegacyCompletions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListLegacyCompletions,
+                    request_deserializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.ListLegacyCompletionsRequest.FromString,
+                    response_serializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.ListLegacyCompletionsResponse.SerializeToString,
+            ),
+            'GetLegacyCompletion': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetLegacyCompletion,
+                    request_deserializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.GetLegacyCompletionRequest.FromString,
+                    response_serializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.GetLegacyCompletionResponse.SerializeToString,
+            ),
+            'SearchLegacyTags': grpc.unary_unary_rpc_method_handler(
+                    servicer.SearchLegacyTags,
+                    request_deserializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.SearchLegacyTagsRequest.FromString,
+                    response_serializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.SearchLegacyTagsResponse.SerializeToString,
+            ),
+            'ListLegacyFeedback': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListLegacyFeedback,
+                    request_deserializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.ListLegacyFeedbackRequest.FromString,
+                    response_serializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.ListLegacyFeedbackResponse.SerializeToString,
+            ),
+            'ListLegacyFeedbackTasks': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListLegacyFeedbackTasks,
+                    request_deserializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.ListLegacyFeedbackTasksRequest.FromString,
+                    response_serializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.ListLegacyFeedbackTasksResponse.SerializeToString,
+            ),
+            'RecordFreeplayCustomerFeedback': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordFreeplayCustomerFeedback,
+                    request_deserializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.RecordFreeplayCustomerFeedbackRequest.FromString,
+                    response_serializer=tenlog_dot_v1_dot_completion__pb2.Feedback.SerializeToString,
+            ),
+            'RecordFreeplayTrace': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordFreeplayTrace,
+                    request_deserializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.RecordFreeplayTraceRequest.FromString,
+                    response_serializer=tenlog_dot_v1_dot_completion__pb2.Completion.SerializeToString,
+            ),
+            'UpdateFreeplayTrace': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateFreeplayTrace,
+                    request_deserializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.UpdateFreeplayTraceRequest.FromString,
+                    response_serializer=tenlog_dot_v1_dot_completion__pb2.Completion.SerializeToString,
+            ),
+            'RecordFreeplayTraceFeedback': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordFreeplayTraceFeedback,
+                    request_deserializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.RecordFreeplayTraceFeedbackRequest.FromString,
+                    response_serializer=tenlog_dot_v1_dot_completion__pb2.Feedback.SerializeToString,
+            ),
+            'UpdateFreeplaySessionMetadata': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateFreeplaySessionMetadata,
+                    request_deserializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.UpdateFreeplaySessionMetadataRequest.FromString,
+                    response_serializer=tenlog_dot_v1_dot_completion__pb2.Session.SerializeToString,
+            ),
+            'UpdateFreeplayTraceMetadata': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateFreeplayTraceMetadata,
+                    request_deserializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.UpdateFreeplayTraceMetadataRequest.FromString,
+                    response_serializer=tenlog_dot_v1_dot_completion__pb2.Completion.SerializeToString,
+            ),
+            'DeleteFreeplaySession': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteFreeplaySession,
+                    request_deserializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.DeleteFreeplaySessionRequest.FromString,
+                    response_serializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.DeleteFreeplaySessionResponse.SerializeToString,
+            ),
+            'ListKeywordsAiRequestLogs': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListKeywordsAiRequestLogs,
+                    request_deserializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.ListKeywordsAiRequestLogsRequest.FromString,
+                    response_serializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.ListKeywordsAiRequestLogsResponse.SerializeToString,
+            ),
+            'GetKeywordsAiRequestLog': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetKeywordsAiRequestLog,
+                    request_deserializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.GetKeywordsAiRequestLogRequest.FromString,
+                    response_serializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.KeywordsAiLogView.SerializeToString,
+            ),
+            'UpdateKeywordsAiRequestLog': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateKeywordsAiRequestLog,
+                    request_deserializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.UpdateKeywordsAiRequestLogRequest.FromString,
+                    response_serializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.KeywordsAiLogView.SerializeToString,
+            ),
+            'BatchUpdateKeywordsAiRequestLogs': grpc.unary_unary_rpc_method_handler(
+                    servicer.BatchUpdateKeywordsAiRequestLogs,
+                    request_deserializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.BatchUpdateKeywordsAiRequestLogsRequest.FromString,
+                    response_serializer=tenlog_dot_v1_dot_vendor__ingest__service__pb2.BatchUpdateKeywordsAiRequestLogsResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'tenlog.v1.VendorIngestService', rpc_method_handlers)
@@ -192,10 +494,14 @@ def add_VendorIngestServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class VendorIngestService:
-    """Other vendors' ingest APIs, so an application instrumented for one of them
-    can point at tenlog unchanged. Every call lands as an ordinary Completion
-    (visible through CompletionService) whose `source` says which API it came
-    through; every field a client sends is kept in the Completion's metadata.
+    """Other vendors' APIs (Freeplay, Keywords AI, a logs API, and the calls of
+    Log10's own legacy SDK and CLI), so an application instrumented for one of
+    them can point at tenlog unchanged. Every logged call lands as an ordinary
+    Completion (visible through CompletionService) whose `source` says which API
+    it came through; every field a client sends is kept in the Completion's
+    metadata. Vendor feedback lands as ordinary Feedback under a FeedbackTask
+    per kind of vendor feedback, which tenlog creates on first use (ids
+    `freeplay.customer_feedback`, `freeplay.trace_feedback`, `keywordsai.feedback`).
 
     Messages with a google.protobuf.Struct field named `extra` keep there the
     JSON keys they do not name, so nothing a client sends is dropped.
@@ -380,6 +686,438 @@ class VendorIngestService:
             '/tenlog.v1.VendorIngestService/WriteLegacyCompletion',
             tenlog_dot_v1_dot_vendor__ingest__service__pb2.WriteLegacyCompletionRequest.SerializeToString,
             tenlog_dot_v1_dot_completion__pb2.Completion.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListLegacyCompletions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tenlog.v1.VendorIngestService/ListLegacyCompletions',
+            tenlog_dot_v1_dot_vendor__ingest__service__pb2.ListLegacyCompletionsRequest.SerializeToString,
+            tenlog_dot_v1_dot_vendor__ingest__service__pb2.ListLegacyCompletionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetLegacyCompletion(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tenlog.v1.VendorIngestService/GetLegacyCompletion',
+            tenlog_dot_v1_dot_vendor__ingest__service__pb2.GetLegacyCompletionRequest.SerializeToString,
+            tenlog_dot_v1_dot_vendor__ingest__service__pb2.GetLegacyCompletionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SearchLegacyTags(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tenlog.v1.VendorIngestService/SearchLegacyTags',
+            tenlog_dot_v1_dot_vendor__ingest__service__pb2.SearchLegacyTagsRequest.SerializeToString,
+            tenlog_dot_v1_dot_vendor__ingest__service__pb2.SearchLegacyTagsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListLegacyFeedback(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tenlog.v1.VendorIngestService/ListLegacyFeedback',
+            tenlog_dot_v1_dot_vendor__ingest__service__pb2.ListLegacyFeedbackRequest.SerializeToString,
+            tenlog_dot_v1_dot_vendor__ingest__service__pb2.ListLegacyFeedbackResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListLegacyFeedbackTasks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tenlog.v1.VendorIngestService/ListLegacyFeedbackTasks',
+            tenlog_dot_v1_dot_vendor__ingest__service__pb2.ListLegacyFeedbackTasksRequest.SerializeToString,
+            tenlog_dot_v1_dot_vendor__ingest__service__pb2.ListLegacyFeedbackTasksResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordFreeplayCustomerFeedback(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tenlog.v1.VendorIngestService/RecordFreeplayCustomerFeedback',
+            tenlog_dot_v1_dot_vendor__ingest__service__pb2.RecordFreeplayCustomerFeedbackRequest.SerializeToString,
+            tenlog_dot_v1_dot_completion__pb2.Feedback.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordFreeplayTrace(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tenlog.v1.VendorIngestService/RecordFreeplayTrace',
+            tenlog_dot_v1_dot_vendor__ingest__service__pb2.RecordFreeplayTraceRequest.SerializeToString,
+            tenlog_dot_v1_dot_completion__pb2.Completion.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateFreeplayTrace(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tenlog.v1.VendorIngestService/UpdateFreeplayTrace',
+            tenlog_dot_v1_dot_vendor__ingest__service__pb2.UpdateFreeplayTraceRequest.SerializeToString,
+            tenlog_dot_v1_dot_completion__pb2.Completion.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordFreeplayTraceFeedback(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tenlog.v1.VendorIngestService/RecordFreeplayTraceFeedback',
+            tenlog_dot_v1_dot_vendor__ingest__service__pb2.RecordFreeplayTraceFeedbackRequest.SerializeToString,
+            tenlog_dot_v1_dot_completion__pb2.Feedback.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateFreeplaySessionMetadata(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tenlog.v1.VendorIngestService/UpdateFreeplaySessionMetadata',
+            tenlog_dot_v1_dot_vendor__ingest__service__pb2.UpdateFreeplaySessionMetadataRequest.SerializeToString,
+            tenlog_dot_v1_dot_completion__pb2.Session.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateFreeplayTraceMetadata(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tenlog.v1.VendorIngestService/UpdateFreeplayTraceMetadata',
+            tenlog_dot_v1_dot_vendor__ingest__service__pb2.UpdateFreeplayTraceMetadataRequest.SerializeToString,
+            tenlog_dot_v1_dot_completion__pb2.Completion.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteFreeplaySession(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tenlog.v1.VendorIngestService/DeleteFreeplaySession',
+            tenlog_dot_v1_dot_vendor__ingest__service__pb2.DeleteFreeplaySessionRequest.SerializeToString,
+            tenlog_dot_v1_dot_vendor__ingest__service__pb2.DeleteFreeplaySessionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListKeywordsAiRequestLogs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tenlog.v1.VendorIngestService/ListKeywordsAiRequestLogs',
+            tenlog_dot_v1_dot_vendor__ingest__service__pb2.ListKeywordsAiRequestLogsRequest.SerializeToString,
+            tenlog_dot_v1_dot_vendor__ingest__service__pb2.ListKeywordsAiRequestLogsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetKeywordsAiRequestLog(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tenlog.v1.VendorIngestService/GetKeywordsAiRequestLog',
+            tenlog_dot_v1_dot_vendor__ingest__service__pb2.GetKeywordsAiRequestLogRequest.SerializeToString,
+            tenlog_dot_v1_dot_vendor__ingest__service__pb2.KeywordsAiLogView.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateKeywordsAiRequestLog(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tenlog.v1.VendorIngestService/UpdateKeywordsAiRequestLog',
+            tenlog_dot_v1_dot_vendor__ingest__service__pb2.UpdateKeywordsAiRequestLogRequest.SerializeToString,
+            tenlog_dot_v1_dot_vendor__ingest__service__pb2.KeywordsAiLogView.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BatchUpdateKeywordsAiRequestLogs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/tenlog.v1.VendorIngestService/BatchUpdateKeywordsAiRequestLogs',
+            tenlog_dot_v1_dot_vendor__ingest__service__pb2.BatchUpdateKeywordsAiRequestLogsRequest.SerializeToString,
+            tenlog_dot_v1_dot_vendor__ingest__service__pb2.BatchUpdateKeywordsAiRequestLogsResponse.FromString,
             options,
             channel_credentials,
             insecure,
