@@ -6,7 +6,7 @@ VENV_STAMP := .venv/.installed-dev
 NODE_STAMP := node_modules/.installed
 NODE_CLIENT_STAMP := clients/node/node_modules/.installed
 
-.PHONY: run test pytest lint protos protos-check buf-lint node-test bench postgres clean otel-venvs fuzz conformance
+.PHONY: run test pytest lint protos protos-check buf-lint node-test bench postgres chromium clean otel-venvs fuzz conformance
 # One venv per OpenTelemetry instrumentation (they conflict): tests/otlp drives each in its own.
 OTEL_VENVS := genai openai-v2 openinference openllmetry
 OTEL_STAMPS := $(foreach n,$(OTEL_VENVS),.venv-otel/$(n)/.installed)
@@ -60,6 +60,13 @@ postgres:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	fi
 
+# Headless Chromium for the dashboard tests and bench (Debian's package; Playwright drives it).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		echo "installing Chromium from Debian's packages"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
 protos: $(VENV_STAMP)
 	$(PY) scripts/gen_protos.py
 
@@ -72,7 +79,7 @@ lint: $(VENV_STAMP) buf-lint
 	.venv/bin/mypy
 	.venv/bin/lint-imports
 
-pytest: $(VENV_STAMP) postgres $(OTEL_STAMPS)
+pytest: $(VENV_STAMP) postgres chromium $(OTEL_STAMPS)
 	.venv/bin/pytest -q
 
 node-test: $(VENV_STAMP) $(NODE_CLIENT_STAMP) postgres
@@ -88,7 +95,7 @@ fuzz: $(VENV_STAMP) postgres
 conformance: $(VENV_STAMP) postgres
 	TENLOG_SCHEMATHESIS_EXAMPLES=$${TENLOG_SCHEMATHESIS_EXAMPLES:-300} .venv/bin/pytest -q tests/gateway/test_seed_conformance.py
 
-bench: $(VENV_STAMP) postgres
+bench: $(VENV_STAMP) postgres chromium
 	$(PY) -m bench
 
 clean:

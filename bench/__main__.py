@@ -10,7 +10,7 @@ import time
 import traceback
 from collections.abc import Callable, Sequence
 
-from . import bombs, export, listing, otlp, overload, readside, rest, storage, streams, unary, workers
+from . import bombs, dashboard, export, listing, otlp, overload, readside, rest, storage, streams, unary, workers
 from .report import MISS, Table
 from .settings import BenchSettings
 
@@ -27,6 +27,7 @@ SECTIONS: dict[str, Section] = {
     "storage": storage.run,
     "bombs": bombs.run,
     "export": export.run,
+    "dashboard": dashboard.run,
 }
 
 

@@ -25,6 +25,7 @@ from aiohttp import web
 from google.protobuf.descriptor import ServiceDescriptor
 from google.protobuf.message import Message
 
+from tenlog_server.dashboard.routes import add_dashboard_routes
 from tenlog_server.transport.http.dispatch import ChannelDispatch, Dispatch, upstream_channel
 from tenlog_server.transport.http.docs_page import DOCS_HTML
 from tenlog_server.transport.http.errors import GatewayError, rpc_error_response
@@ -303,7 +304,7 @@ def build_app(
     services: Iterable[ServiceDescriptor] | None = None,
     readiness: Readiness | None = None,
 ) -> web.Application:
-    """The aiohttp application: `/openapi.json`, `/docs`, the operational routes and every annotated route."""
+    """The aiohttp application: the dashboard at `/`, `/openapi.json`, `/docs`, operational and annotated routes."""
     service_list = list(services) if services is not None else load_services()
     table = build_route_table(service_list)
     gateway = Gateway(table, dispatch, max_body_bytes)
@@ -324,6 +325,7 @@ def build_app(
     app.router.add_get("/docs", docs)
     add_operational_routes(app, readiness)
     add_otlp_routes(app, dispatch, max_body_bytes)  # OTLP/HTTP: not tenlog.v1 RPCs, so not in the route table
+    add_dashboard_routes(app)
     app.router.add_route("*", "/{path:.*}", gateway.handle)
     return app
 
