@@ -21,22 +21,7 @@ from tenlog_server.domain.documents import Document
 
 from tests.gateway.conftest import Rest
 from tests.support.grpc_api import Api
-
-
-def typed(value: Any) -> Any:
-    """A JSON value with each number tagged int or float, so 1 and 1.0 compare unequal."""
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
-    if isinstance(value, int | float):
-        return [type(value).__name__, value]
-    if isinstance(value, list):
-        return [typed(v) for v in value]
-    return {k: typed(v) for k, v in value.items()}
-
-
-def as_sent(data: dict[str, Any]) -> Any:
-    """What tenlog returns for a document it keeps whole: its google.protobuf.Struct read back."""
-    return typed(Document.of(data).to_dict())
+from tests.support.typed_json import as_sent, typed
 
 
 def from_grpc(struct: struct_pb2.Struct) -> Any:

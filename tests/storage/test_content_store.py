@@ -23,24 +23,10 @@ from tenlog_server.storage.content_store import change_references, load_pieces
 from tenlog_server.storage.database import create_db_engine
 from tenlog_server.storage.migrate import upgrade
 
+from tests.support.typed_json import as_sent, typed
+
 SYSTEM = {"role": "system", "content": "You are a careful assistant. " * 20}
 TOOLS = [{"type": "function", "function": {"name": f"tool_{i}", "description": "does a thing " * 10}} for i in range(3)]
-
-
-def typed(value: Any) -> Any:
-    """A JSON value with each number tagged int or float, so 1 and 1.0 compare unequal."""
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
-    if isinstance(value, int | float):
-        return [type(value).__name__, value]
-    if isinstance(value, list):
-        return [typed(v) for v in value]
-    return {k: typed(v) for k, v in value.items()}
-
-
-def as_sent(data: dict[str, Any]) -> Any:
-    """What tenlog returned for a document before content addressing: a Struct round trip."""
-    return typed(Document.of(data).to_dict())
 
 
 def read_back(document: Document | None) -> Any:
