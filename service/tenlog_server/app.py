@@ -17,7 +17,8 @@ from tenlog_server.domain.sessions import SessionsService
 from tenlog_server.domain.tail import TailBus
 from tenlog_server.domain.transfer import TransferService
 from tenlog_server.domain.vendors.vendor_views import VendorViews
-from tenlog_server.storage.completion_store import CompletionStore, changed_since
+from tenlog_server.storage.change_feed import changed_since
+from tenlog_server.storage.completion_store import CompletionStore
 from tenlog_server.storage.database import create_db_engine, is_sqlite, refresh_statistics, set_statement_timeout
 from tenlog_server.storage.feedback_store import FeedbackStore
 from tenlog_server.storage.key_store import KeyStore

@@ -9,7 +9,8 @@ from sqlalchemy import Engine
 from tenlog_server.domain.clock import now_us
 from tenlog_server.domain.model import CompletionFilter, CompletionRecord
 from tenlog_server.domain.tail import TailBus
-from tenlog_server.storage.completion_store import CompletionStore, changed_since
+from tenlog_server.storage.change_feed import changed_since
+from tenlog_server.storage.completion_store import CompletionStore
 
 
 @pytest.mark.asyncio

@@ -11,7 +11,9 @@ from tenlog_server.domain.model import CompletionFilter, CompletionRecord, Page
 from tenlog_server.domain.stores import Overloaded
 from tenlog_server.domain.tag_selector import TagSelector
 from tenlog_server.storage import message_codec
-from tenlog_server.storage.completion_store import CompletionStore, record_to_row, upsert_rows
+from tenlog_server.storage.bulk_writes import upsert_rows
+from tenlog_server.storage.completion_rows import record_to_row
+from tenlog_server.storage.completion_store import CompletionStore
 from tenlog_server.storage.database import create_db_engine, refresh_statistics, write_transaction
 from tenlog_server.storage.migrate import upgrade
 from tenlog_server.storage.session_store import SessionStore

@@ -6,7 +6,7 @@ from typing import cast
 
 from sqlalchemy import Engine, Table, delete, func, or_, select
 
-from .completion_store import dialect_insert
+from .bulk_writes import dialect_insert
 from .database import write_transaction
 from .schema import ApiKey, Organization
 

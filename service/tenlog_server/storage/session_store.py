@@ -8,7 +8,7 @@ from sqlalchemy import Engine, Table, select
 
 from tenlog_server.domain.model import Page, SessionRecord
 
-from .completion_store import ensure_sessions
+from .bulk_writes import ensure_sessions
 from .database import write_transaction
 from .json_columns import load_json
 from .paging import newest_first

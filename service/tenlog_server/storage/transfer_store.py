@@ -23,6 +23,7 @@ from tenlog_server.domain.model import (
 )
 
 from . import message_codec
+from .bulk_writes import dialect_insert, graded_ids, lookup_ids
 from .completion_query_sql import query_sql
 from .completion_rollups import (
     ROLLUP_COLUMNS,
@@ -31,7 +32,7 @@ from .completion_rollups import (
     contribution_of,
     contribution_of_row,
 )
-from .completion_store import dialect_insert, graded_ids, lookup_ids, read_records, record_to_row, tag_rows
+from .completion_rows import read_records, record_to_row, tag_rows
 from .content_store import change_references, reference_delta
 from .database import write_transaction
 from .json_columns import dump_json, load_json

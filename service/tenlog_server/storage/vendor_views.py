@@ -13,7 +13,8 @@ from sqlalchemy import Engine, Table, func, select, update
 
 from tenlog_server.domain.model import CompletionFilter, Page
 
-from .completion_store import _delete_completions, _filtered, completion_tags, completions
+from .completion_deletes import delete_completions
+from .completion_listing import completion_tags, completions, filtered_query
 from .database import write_transaction
 from .feedback_store import feedback, links, tasks
 from .json_columns import dump_json, load_json
@@ -38,9 +39,9 @@ class VendorViewStore:
     def count_completions(self, org: str, flt: CompletionFilter) -> int:
         """How many completions match the filter, up to COUNT_CAP."""
         with self.engine.connect() as conn:
-            # _filtered already limits (to the cap); count its rows.
+            # filtered_query already limits (to the cap); count its rows.
             selector = rarest_first(conn, org, flt.selector)
-            query = _filtered(org, flt, Page(limit=COUNT_CAP), [completions.c.id], selector=selector)
+            query = filtered_query(org, flt, Page(limit=COUNT_CAP), [completions.c.id], selector=selector)
             return int(conn.execute(select(func.count()).select_from(query.subquery())).scalar_one())
 
     def count_feedback(self, org: str, task_id: str, completion_id: str) -> int:
@@ -96,7 +97,7 @@ class VendorViewStore:
                 ]
                 if not ids:
                     return deleted
-                deleted += _delete_completions(conn, org, ids)
+                deleted += delete_completions(conn, org, ids)
             if len(ids) < batch_size:
                 return deleted
 
