@@ -196,7 +196,12 @@ async def serve(config: ServerConfig, *, handlers_ready: Callable[[], None] | No
 
     gateway = None
     if config.http_port >= 0:
-        from tenlog_server.transport.http.gateway import bound_port, draining_gateway, gateway_drained, start_gateway
+        from tenlog_server.transport.http.gateway_process import (
+            bound_port,
+            draining_gateway,
+            gateway_drained,
+            start_gateway,
+        )
 
         dispatch = InProcessDispatch(registry, interceptors)  # the call guard admits, as for gRPC
         gateway = await start_gateway(

@@ -1,51 +1,38 @@
-"""The HTTP/JSON gateway: aiohttp in front of the gRPC service, routes read from the protos.
+"""The REST gateway's request handling: route, transcode, dispatch, answer (JSON, or NDJSON for streams).
 
-`start_gateway` is the entry point `tenlog serve` and `tenlog gateway` use.
 Every request is transcoded and handed to a Dispatch (dispatch.py): the
 servicers of this process behind the server's interceptors (`tenlog serve`),
 or a gRPC channel to an upstream server (`tenlog gateway`). Either way
 authentication and every server rule apply to REST exactly as to gRPC.
+gateway_app.py assembles the aiohttp application around `Gateway.handle`;
+gateway_process.py starts, drains and stops it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import secrets
-import signal
-import ssl
-import sys
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 import grpc
 from aiohttp import web
-from google.protobuf.descriptor import ServiceDescriptor
 from google.protobuf.message import Message
 
-from tenlog_server.dashboard.routes import add_dashboard_routes
-from tenlog_server.transport.http.dispatch import ChannelDispatch, Dispatch, upstream_channel
-from tenlog_server.transport.http.docs_page import DOCS_HTML
+from tenlog_server.transport.http.dispatch import Dispatch
 from tenlog_server.transport.http.errors import GatewayError, rpc_error_response
 from tenlog_server.transport.http.headers import metadata_from_headers
 from tenlog_server.transport.http.json_mapping import JsonMappingError, message_to_json, wire_name
 from tenlog_server.transport.http.ndjson import NDJSON_CONTENT_TYPE, encode_line, read_lines
-from tenlog_server.transport.http.openapi import build_openapi
-from tenlog_server.transport.http.operations import (
-    ROUTE_LABEL_KEY,
-    Readiness,
-    add_operational_routes,
-    observability_middleware,
-)
+from tenlog_server.transport.http.operations import ROUTE_LABEL_KEY
 from tenlog_server.transport.http.request_building import (
     build_request,
     decode_json,
     invalid_argument,
 )
-from tenlog_server.transport.http.routes import Route, RouteMatch, RouteTable, build_route_table, load_services
-from tenlog_server.transport.otlp.http_routes import add_otlp_routes
+from tenlog_server.transport.http.routes import Route, RouteMatch, RouteTable
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +42,8 @@ FIRST_STREAM_MESSAGE_WAIT_SECONDS = 1.0
 DISCONNECT_CHECK_SECONDS = 0.5
 _JSON = "application/json"
 
-TABLE_KEY = web.AppKey("route_table", RouteTable)
-DISPATCH_KEY = web.AppKey("dispatch", Dispatch)
-MAX_BODY_KEY = web.AppKey("max_body_bytes", int)
-OPENAPI_KEY = web.AppKey("openapi", bytes)
 # While the server drains, new REST calls get 503 with this Retry-After (seconds).
 DRAINING_RETRY_AFTER = "1"
-GATEWAY_GRACE_SECONDS = 10.0  # how long `tenlog gateway` waits on SIGTERM for REST calls in progress
 
 
 def _json_response(status: int, value: Any, headers: dict[str, str] | None = None) -> web.Response:
@@ -292,134 +274,3 @@ class Gateway:
         stream_call = self.dispatch.bidi_stream(route, requests(), metadata)
         holder.append(stream_call)
         return await self._write_stream(request, route, stream_call, failure)
-
-
-GATEWAY_KEY = web.AppKey("gateway", Gateway)
-
-
-def build_app(
-    dispatch: Dispatch,
-    *,
-    max_body_bytes: int,  # the one default is config.py's max_message_bytes
-    services: Iterable[ServiceDescriptor] | None = None,
-    readiness: Readiness | None = None,
-) -> web.Application:
-    """The aiohttp application: the dashboard at `/`, `/openapi.json`, `/docs`, operational and annotated routes."""
-    service_list = list(services) if services is not None else load_services()
-    table = build_route_table(service_list)
-    gateway = Gateway(table, dispatch, max_body_bytes)
-    app = web.Application(client_max_size=max_body_bytes, middlewares=[observability_middleware])
-    app[TABLE_KEY] = table
-    app[DISPATCH_KEY] = dispatch
-    app[MAX_BODY_KEY] = max_body_bytes
-    app[GATEWAY_KEY] = gateway
-    app[OPENAPI_KEY] = json.dumps(build_openapi(table), indent=1).encode()
-
-    async def openapi(_: web.Request) -> web.Response:
-        return web.Response(body=app[OPENAPI_KEY], content_type=_JSON)
-
-    async def docs(_: web.Request) -> web.Response:
-        return web.Response(text=DOCS_HTML, content_type="text/html")
-
-    app.router.add_get("/openapi.json", openapi)
-    app.router.add_get("/docs", docs)
-    add_operational_routes(app, readiness)
-    add_otlp_routes(app, dispatch, max_body_bytes)  # OTLP/HTTP: not tenlog.v1 RPCs, so not in the route table
-    add_dashboard_routes(app)
-    app.router.add_route("*", "/{path:.*}", gateway.handle)
-    return app
-
-
-async def start_gateway(
-    dispatch: Dispatch,
-    host: str,
-    port: int,
-    *,
-    max_body_bytes: int,  # the one default is config.py's max_message_bytes
-    ssl_context: ssl.SSLContext | None = None,
-    describe: str = "",
-    readiness: Readiness | None = None,
-) -> web.AppRunner:
-    """Serve the REST gateway on host:port in front of dispatch (in-process servicers, or a channel).
-
-    With ssl_context it serves HTTPS. Returns the started runner; `await
-    runner.cleanup()` stops it and closes the dispatch. With port 0 the bound
-    port is in `runner.addresses`.
-    """
-    app = build_app(dispatch, max_body_bytes=max_body_bytes, readiness=readiness)
-
-    async def close_dispatch(_: web.Application) -> None:
-        await dispatch.close()
-
-    app.on_cleanup.append(close_dispatch)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    # reuse_port: `tenlog serve --workers N` runs N gateways on one port.
-    site = web.TCPSite(runner, host, port, reuse_port=True, ssl_context=ssl_context)
-    await site.start()
-    scheme = "https" if ssl_context is not None else "http"
-    log.info("REST gateway on %s://%s:%s -> %s", scheme, host, port, describe or "in-process servicers")
-    return runner
-
-
-def draining_gateway(runner: web.AppRunner) -> None:
-    """From now on new REST calls get 503 + Retry-After; calls in progress go on."""
-    runner.app[GATEWAY_KEY].draining = True
-
-
-async def gateway_drained(runner: web.AppRunner, grace_seconds: float) -> None:
-    """Wait until the REST calls in progress have finished, or grace_seconds have passed."""
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(runner.app[GATEWAY_KEY].idle.wait(), grace_seconds)
-
-
-def bound_port(runner: web.AppRunner) -> int:
-    """The TCP port a started runner listens on (useful with port 0)."""
-    for address in runner.addresses:
-        if isinstance(address, tuple) and len(address) >= 2:
-            return int(address[1])
-    raise RuntimeError("the gateway is not listening")
-
-
-async def serve_gateway(
-    upstream_target: str,
-    host: str,
-    port: int,
-    *,
-    max_body_bytes: int,  # the one default is config.py's max_message_bytes
-    upstream_credentials: grpc.ChannelCredentials | None = None,
-) -> None:
-    """Run the gateway alone until SIGTERM or SIGINT (`tenlog gateway`)."""
-    dispatch = ChannelDispatch(upstream_channel(upstream_target, max_body_bytes, upstream_credentials))
-    runner = await start_gateway(
-        dispatch, host, port, max_body_bytes=max_body_bytes, describe=f"gRPC {upstream_target}"
-    )
-    upstream = f"gRPC {upstream_target}" + (" over TLS" if upstream_credentials is not None else "")
-    print(f"tenlog: serving HTTP on {host}:{bound_port(runner)} -> {upstream}", flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
-    # Keep answering (503 + Retry-After to new calls) until the calls in progress are done.
-    draining_gateway(runner)
-    await gateway_drained(runner, GATEWAY_GRACE_SECONDS)
-    await runner.cleanup()
-    print("tenlog: gateway stopped", flush=True)
-
-
-def run_gateway(
-    upstream_target: str,
-    host: str,
-    port: int,
-    *,
-    max_body_bytes: int,  # the one default is config.py's max_message_bytes
-    upstream_credentials: grpc.ChannelCredentials | None = None,
-) -> None:
-    """Blocking entry point of `tenlog gateway --upstream HOST:PORT`."""
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    asyncio.run(
-        serve_gateway(
-            upstream_target, host, port, max_body_bytes=max_body_bytes, upstream_credentials=upstream_credentials
-        )
-    )
