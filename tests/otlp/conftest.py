@@ -5,14 +5,11 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import grpc
 import pytest
 from google.protobuf import json_format
-from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from tenlog.v1 import completion_service_pb2 as api_pb
 from tenlog_server.domain.api_keys import ApiKeys
 from tenlog_server.storage.database import create_db_engine
@@ -20,8 +17,6 @@ from tenlog_server.storage.key_store import KeyStore
 
 from tests.support.grpc_api import Api
 from tests.support.server import ServerProcess, start_server
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "otlp"
 
 
 @pytest.fixture(scope="session")
@@ -58,16 +53,6 @@ def completions(api: Api, **filters: Any) -> list[dict[str, Any]]:
     """Every completion matching the filters, as JSON dicts (proto field names)."""
     page = api.call(api.completions.ListCompletions, api_pb.ListCompletionsRequest(page_size=200, **filters))
     return [json_format.MessageToDict(c, preserving_proto_field_name=True) for c in page.completions]
-
-
-def trace_fixture(name: str) -> ExportTraceServiceRequest:
-    """A captured trace export (protobuf JSON of what the SDK encoded)."""
-    return json_format.Parse((FIXTURES / f"{name}.traces.json").read_text(), ExportTraceServiceRequest())
-
-
-def logs_fixture(name: str) -> ExportLogsServiceRequest:
-    """A captured logs export."""
-    return json_format.Parse((FIXTURES / f"{name}.logs.json").read_text(), ExportLogsServiceRequest())
 
 
 def fresh_trace_ids(request: Any, mapping: dict[bytes, bytes] | None = None) -> dict[bytes, bytes]:

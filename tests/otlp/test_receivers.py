@@ -25,9 +25,10 @@ from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
 from opentelemetry.proto.trace.v1.trace_pb2 import ResourceSpans, ScopeSpans, Span
 
 from tests.support.grpc_api import Api, error_details
+from tests.support.otlp_captures import logs_fixture, trace_fixture
 from tests.support.server import ServerProcess, start_server
 
-from .conftest import completions, fresh_trace_ids, logs_fixture, trace_fixture
+from .conftest import completions, fresh_trace_ids
 
 PROTOBUF = {"Content-Type": "application/x-protobuf"}
 JSON = {"Content-Type": "application/json"}

@@ -19,7 +19,7 @@ from tenlog_server.domain.otel.model import OtelSpan
 from tenlog_server.domain.otel.span_completions import span_call, span_completion
 from tenlog_server.transport.otlp.decoding import log_records_of, spans_of
 
-from .conftest import logs_fixture, trace_fixture
+from tests.support.otlp_captures import logs_fixture, trace_fixture
 
 MODELS = ["chat-plain", "chat-tool", "chat-tool", "chat-stream", "chat-async", "fail-400"]
 

@@ -1,0 +1,1 @@
+"""Transport unit tests: JSON and route transcoding, OTLP decoding and mapping; no server."""
