@@ -24,7 +24,8 @@ from google.protobuf.message import Message
 from tenlog_server.transport.http.dispatch import Dispatch
 from tenlog_server.transport.http.errors import GatewayError, rpc_error_response
 from tenlog_server.transport.http.headers import metadata_from_headers
-from tenlog_server.transport.http.json_mapping import JsonMappingError, message_to_json, wire_name
+from tenlog_server.transport.http.json_mapping import JsonMappingError, message_to_json
+from tenlog_server.transport.http.log10_json_dialect import wire_name
 from tenlog_server.transport.http.ndjson import NDJSON_CONTENT_TYPE, encode_line, read_lines
 from tenlog_server.transport.http.operations import ROUTE_LABEL_KEY
 from tenlog_server.transport.http.request_building import (

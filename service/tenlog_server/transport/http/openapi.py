@@ -8,7 +8,7 @@ from typing import Any
 from google.api import field_behavior_pb2
 from google.protobuf.descriptor import FieldDescriptor
 
-from tenlog_server.transport.http.json_mapping import (
+from tenlog_server.transport.http.log10_json_dialect import (
     ANY,
     DURATION,
     EMPTY,

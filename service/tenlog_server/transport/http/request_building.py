@@ -18,14 +18,8 @@ from multidict import MultiMapping
 from tenlog_server.domain.input_contract import json_violations
 from tenlog_server.domain.limits import MAX_JSON_DEPTH
 from tenlog_server.transport.http.errors import GatewayError
-from tenlog_server.transport.http.json_mapping import (
-    FIELD_MASK,
-    FieldDesc,
-    JsonMappingError,
-    field_mask_paths,
-    parse_message,
-    set_from_strings,
-)
+from tenlog_server.transport.http.json_mapping import field_mask_paths, parse_message, set_from_strings
+from tenlog_server.transport.http.log10_json_dialect import FIELD_MASK, FieldDesc, JsonMappingError
 from tenlog_server.transport.http.routes import Route
 
 UPDATE_MASK_FIELD = "update_mask"
