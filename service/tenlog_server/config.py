@@ -18,10 +18,11 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from tenlog_server.domain.retention import parse_duration, retention_enabled
-from tenlog_server.storage.database import DEFAULT_DATABASE_URL
 
 MIB = 1024 * 1024
 ENV_PREFIX = "TENLOG_"
+# The embedded SQLite file in the working directory: `make run` needs no database server.
+DEFAULT_DATABASE_URL = "sqlite:///./tenlog.db"
 
 
 def setting(default: Any, help: str, *, flag: str = "", hidden: bool = False, shown_default: str = "") -> Any:

@@ -70,6 +70,7 @@ def test_parentheses_dotted_fields_quotes_and_negation() -> None:
         ("model = a OR OR b = c", 14, "OR"),
         ('model = "open', 9, '"open'),
         ("()", 2, ")"),
+        ("model == gpt", 8, "="),  # a doubled operator is a typo, not the value "= gpt"
     ],
 )
 def test_syntax_errors_name_the_position_and_token(text: str, position: int, token: str) -> None:

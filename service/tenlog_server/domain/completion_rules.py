@@ -15,10 +15,11 @@ from .limits import (
     MAX_SHORT_TEXT_LENGTH,
     MAX_STACK_FRAMES,
     MAX_TAGS_PER_COMPLETION,
+    MAX_TOKEN_COUNT,
 )
 from .model import CompletionRecord
 from .tag_selector import tag_violations
-from .token_usage import usage_counts
+from .token_usage import token_count, usage_counts
 
 KINDS = ("chat", "prompt")
 DEFAULT_KIND = "chat"  # a completion that does not say is a chat completion, on create and on update
@@ -59,6 +60,8 @@ def completion_violations(rec: CompletionRecord, prefix: str = "") -> list[Field
     for name in ("prompt_tokens", "completion_tokens", "total_tokens", "cached_tokens", "reasoning_tokens"):
         if getattr(rec, name) < 0:
             out.append(FieldViolation(f"{prefix}{name}", "must not be negative"))
+        elif getattr(rec, name) > MAX_TOKEN_COUNT:
+            out.append(FieldViolation(f"{prefix}{name}", f"must be at most {MAX_TOKEN_COUNT}"))
     if rec.cost is not None and rec.cost < 0:
         out.append(FieldViolation(f"{prefix}cost", "must not be negative"))
     messages = rec.request.get("messages") if rec.request else None
@@ -121,4 +124,4 @@ def lift_fields(rec: CompletionRecord) -> None:
         if not rec.reasoning_tokens:
             rec.reasoning_tokens = lifted.reasoning
     if not rec.total_tokens and (rec.prompt_tokens or rec.completion_tokens):
-        rec.total_tokens = rec.prompt_tokens + rec.completion_tokens
+        rec.total_tokens = token_count(rec.prompt_tokens + rec.completion_tokens)

@@ -268,6 +268,8 @@ class _Parser:
             assert match is not None
             if match.group() in KEYWORDS:
                 raise self._error(f"expected a value after {operator!r}")
+            if match.group().startswith(OPERATORS):  # `model == x` is a typo, not a search for "= x"
+                raise self._error(f"expected a value after {operator!r} (quote a value that starts with an operator)")
             self.pos = match.end()
             value = Value(match.group(), False, value_position)
         self.conditions += 1

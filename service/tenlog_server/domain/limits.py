@@ -17,6 +17,7 @@ MAX_LONG_TEXT_LENGTH = 1024 * 1024  # failure_reason, comments, instructions, na
 MAX_TAGS_PER_COMPLETION = 100
 MAX_FILTER_TAGS = 20  # tags in one listing / tail / selector condition: each is one index probe
 MAX_STACK_FRAMES = 1000
+MAX_TOKEN_COUNT = 2**31 - 1  # token counts are int32 on the wire (and INTEGER columns)
 MAX_COMPLETION_IDS = 1000  # explicit completion_ids of one feedback
 MAX_MATCHED_COMPLETIONS = 10_000  # max_matched_completions of one feedback
 

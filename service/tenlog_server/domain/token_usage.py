@@ -19,6 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .limits import MAX_TOKEN_COUNT
+
 
 @dataclass(frozen=True, slots=True)
 class UsageCounts:
@@ -31,8 +33,11 @@ class UsageCounts:
     reasoning: int = 0
 
 
-def _int(value: Any) -> int:
-    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0
+def token_count(value: Any) -> int:
+    """A count read from a document: 0 unless it is a number a token count can be."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= MAX_TOKEN_COUNT:
+        return int(value)
+    return 0
 
 
 def _nested(usage: Mapping[str, Any], *path: str) -> int:
@@ -41,7 +46,7 @@ def _nested(usage: Mapping[str, Any], *path: str) -> int:
         if not isinstance(value, Mapping):
             return 0
         value = value.get(key)
-    return _int(value)
+    return token_count(value)
 
 
 def usage_counts(response: Mapping[str, Any]) -> UsageCounts | None:
@@ -49,25 +54,27 @@ def usage_counts(response: Mapping[str, Any]) -> UsageCounts | None:
     usage = response.get("usage")
     if isinstance(usage, Mapping):
         if "prompt_tokens" in usage or "completion_tokens" in usage:
-            prompt, completion = _int(usage.get("prompt_tokens")), _int(usage.get("completion_tokens"))
+            prompt, completion = token_count(usage.get("prompt_tokens")), token_count(usage.get("completion_tokens"))
             cached = _nested(usage, "prompt_tokens_details", "cached_tokens")
             reasoning = _nested(usage, "completion_tokens_details", "reasoning_tokens")
         elif "cache_read_input_tokens" in usage or "cache_creation_input_tokens" in usage:
-            cached = _int(usage.get("cache_read_input_tokens"))
-            prompt = _int(usage.get("input_tokens")) + cached + _int(usage.get("cache_creation_input_tokens"))
-            completion = _int(usage.get("output_tokens"))
+            cached = token_count(usage.get("cache_read_input_tokens"))
+            prompt = token_count(
+                token_count(usage.get("input_tokens")) + cached + token_count(usage.get("cache_creation_input_tokens"))
+            )
+            completion = token_count(usage.get("output_tokens"))
             reasoning = 0
         else:  # Anthropic without caching, or OpenAI's Responses API
-            prompt, completion = _int(usage.get("input_tokens")), _int(usage.get("output_tokens"))
+            prompt, completion = token_count(usage.get("input_tokens")), token_count(usage.get("output_tokens"))
             cached = _nested(usage, "input_tokens_details", "cached_tokens")
             reasoning = _nested(usage, "output_tokens_details", "reasoning_tokens")
-        total = _int(usage.get("total_tokens"))
+        total = token_count(usage.get("total_tokens"))
         return UsageCounts(prompt, completion, total, cached, reasoning)
     meta = response.get("usageMetadata")
     if isinstance(meta, Mapping):
-        reasoning = _int(meta.get("thoughtsTokenCount"))
-        prompt = _int(meta.get("promptTokenCount"))
-        completion = _int(meta.get("candidatesTokenCount")) + reasoning
-        total = _int(meta.get("totalTokenCount"))
-        return UsageCounts(prompt, completion, total, _int(meta.get("cachedContentTokenCount")), reasoning)
+        reasoning = token_count(meta.get("thoughtsTokenCount"))
+        prompt = token_count(meta.get("promptTokenCount"))
+        completion = token_count(token_count(meta.get("candidatesTokenCount")) + reasoning)
+        total = token_count(meta.get("totalTokenCount"))
+        return UsageCounts(prompt, completion, total, token_count(meta.get("cachedContentTokenCount")), reasoning)
     return None

@@ -17,8 +17,6 @@ from sqlalchemy.engine import ExceptionContext, make_url
 
 from tenlog_server.domain.errors import DeadlineExceeded, FieldViolation, InvalidArgument
 
-DEFAULT_DATABASE_URL = "sqlite:///./tenlog.db"
-
 
 def normalize_url(url: str) -> str:
     """Accept plain postgresql:// URLs and route them to psycopg 3."""
