@@ -123,6 +123,9 @@ def _bombs(server: BenchServer) -> list[tuple[str, Callable[[], Any]]]:
     laughs["$ref"] = "#/$defs/l24"
     laughs_body = json.dumps({"id": "laughs", "name": "laughs", "json_schema": laughs}).encode()
     recursive_body = json.dumps({"id": "rec", "name": "rec", "json_schema": {"$ref": "#"}}).encode()
+    # Legal but large: 5 MiB of small messages takes the server about half a second of CPU to take in.
+    messages = [{"role": "user", "content": f"message {i} " + "x" * 40} for i in range(64_000)]
+    large_body = json.dumps({"request": {"model": "m", "messages": messages}, "status": "started"}).encode()
 
     def refused(call: Callable[[], Any]) -> Callable[[], Any]:
         def run() -> Any:
@@ -142,6 +145,10 @@ def _bombs(server: BenchServer) -> list[tuple[str, Callable[[], Any]]]:
         (
             "schema of 2^24 $ref expansions (REST)",
             lambda: _rest(server, server.key, "/api/v1/feedback_task", laughs_body),
+        ),
+        (
+            f"completion of {len(large_body) / 2**20:.0f} MiB in 64,000 messages (REST)",
+            lambda: _rest(server, server.key, "/api/v1/completions", large_body),
         ),
         (
             "ListCompletions with 1,000 tags",

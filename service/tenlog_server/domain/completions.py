@@ -13,10 +13,10 @@ from .completion_query import CompletionQuery, QueryPage, encode_query_token
 from .completion_rules import DEFAULT_KIND, completion_violations, could_exist, lift_fields
 from .errors import FieldViolation, InvalidArgument, NotFound, ResourceExhausted
 from .input_contract import text_violations
-from .limits import MAX_ID_LENGTH
+from .limits import MAX_ID_LENGTH, OFF_LOOP_BYTES
 from .lookup_ids import require_filter_text, require_lookup_ids
 from .model import CompletionFilter, CompletionRecord, Page, UpsertResult
-from .pagination import bounded_by_bytes
+from .pagination import bounded_by_bytes, row_bytes
 from .pricing import PriceTable, built_in_prices
 from .rate_limits import RateLimits
 from .stores import CompletionStore, FeedbackStore, Overloaded, WriteQueue
@@ -97,7 +97,10 @@ class CompletionsService:
 
     async def create(self, org: str, rec: CompletionRecord) -> CompletionRecord:
         """Create or upsert one completion; returns it as committed."""
-        self.prepare(rec)
+        if row_bytes(rec) > OFF_LOOP_BYTES:
+            await asyncio.to_thread(self.prepare, rec)  # checking a large one would stall other calls
+        else:
+            self.prepare(rec)
         self.rate_limits.admit_completions(org, 1)
         (result,) = await self._write([(org, rec)])
         return result.record
@@ -116,6 +119,24 @@ class CompletionsService:
         first_index (a stream's position); wait_for_room makes a full queue slow the
         caller down instead of failing it.
         """
+        size = sum(row_bytes(rec) for rec in recs if not isinstance(rec, Rejected))
+        if size > OFF_LOOP_BYTES:  # checking a large batch would stall other calls
+            valid, rejected = await asyncio.to_thread(self._prepare_many, recs, first_index)
+        else:
+            valid, rejected = self._prepare_many(recs, first_index)
+        if valid and wait_for_room:
+            await self.rate_limits.pace_completions(org, len(valid))
+        elif valid:
+            self.rate_limits.admit_completions(org, len(valid))
+        if valid:
+            results = await self._write([(org, rec) for _, rec in valid], wait_for_room=wait_for_room)
+            valid = [(i, res.record) for (i, _), res in zip(valid, results, strict=True)]
+        return BatchOutcome(valid, sorted(rejected, key=lambda r: r.index))
+
+    def _prepare_many(
+        self, recs: Sequence[CompletionRecord | Rejected], first_index: int
+    ) -> tuple[list[tuple[int, CompletionRecord]], list[Rejected]]:
+        """The items prepared (with their indexes), and those rejected."""
         valid: list[tuple[int, CompletionRecord]] = []
         rejected: list[Rejected] = []
         for i, rec in enumerate(recs, start=first_index):
@@ -126,14 +147,7 @@ class CompletionsService:
                 valid.append((i, self.prepare(rec, prefix=f"completions[{i}].")))
             except InvalidArgument as exc:
                 rejected.append(Rejected(i, rec.id, exc.message, exc.violations))
-        if valid and wait_for_room:
-            await self.rate_limits.pace_completions(org, len(valid))
-        elif valid:
-            self.rate_limits.admit_completions(org, len(valid))
-        if valid:
-            results = await self._write([(org, rec) for _, rec in valid], wait_for_room=wait_for_room)
-            valid = [(i, res.record) for (i, _), res in zip(valid, results, strict=True)]
-        return BatchOutcome(valid, sorted(rejected, key=lambda r: r.index))
+        return valid, rejected
 
     async def update(
         self, org: str, completion_id: str, paths: Sequence[str], values: CompletionRecord

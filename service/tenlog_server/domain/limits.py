@@ -34,4 +34,7 @@ MAX_VALUES_BYTES = 64 * 1024  # json_values of one feedback (comments have a fie
 SCHEMA_CHECK_SECONDS = 2.0  # deadline of one schema compilation or validation
 
 # Listing.
+# Work on more than this many bytes (parsing a body, checking a completion) runs in a worker thread:
+# at about 100 ms per MiB of small JSON objects, it would hold every other call on the event loop.
+OFF_LOOP_BYTES = 256 * 1024
 MAX_PAGE_BYTES = 4 * 1024 * 1024  # a page stops early rather than grow past this (at least one row)

@@ -11,16 +11,18 @@ gateway_process.py starts, drains and stops it.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import secrets
-from collections.abc import AsyncIterator, Iterable
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Iterable
+from typing import Any, TypeVar
 
 import grpc
 from aiohttp import web
 from google.protobuf.message import Message
 
+from tenlog_server.domain.limits import OFF_LOOP_BYTES
 from tenlog_server.transport.http.dispatch import Dispatch
 from tenlog_server.transport.http.errors import GatewayError, rpc_error_response
 from tenlog_server.transport.http.headers import metadata_from_headers
@@ -42,18 +44,36 @@ FIRST_STREAM_MESSAGE_WAIT_SECONDS = 1.0
 # How often a quiet stream (a tail between events) checks that its HTTP client is still there.
 DISCONNECT_CHECK_SECONDS = 0.5
 _JSON = "application/json"
+T = TypeVar("T")
 
 # While the server drains, new REST calls get 503 with this Retry-After (seconds).
 DRAINING_RETRY_AFTER = "1"
 
 
+def _json_body(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def _json_response(status: int, value: Any, headers: dict[str, str] | None = None) -> web.Response:
-    return web.Response(
-        status=status,
-        body=json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode(),
-        content_type=_JSON,
-        headers=headers,
-    )
+    return web.Response(status=status, body=_json_body(value), content_type=_JSON, headers=headers)
+
+
+async def _off_loop_if_large(size: int, work: Callable[[], T]) -> T:
+    """work(), in a worker thread when it handles more than OFF_LOOP_BYTES (the event loop runs meanwhile)."""
+    if size > OFF_LOOP_BYTES:
+        return await asyncio.to_thread(work)
+    return work()
+
+
+def _result_line(route: Route, message: Message) -> bytes:
+    """One NDJSON line of a streamed answer."""
+    return encode_line({"result": _response_json(route, message)})
+
+
+async def _answer(route: Route, message: Message) -> web.Response:
+    """The JSON response of a unary call."""
+    body = await _off_loop_if_large(message.ByteSize(), lambda: _json_body(_response_json(route, message)))
+    return web.Response(status=route.success_code, body=body, content_type=_JSON)
 
 
 def _gateway_error_response(error: GatewayError, allow: Iterable[str] = ()) -> web.Response:
@@ -174,8 +194,12 @@ class Gateway:
     async def _unary_request(self, request: web.Request, match: RouteMatch) -> Message:
         raw = await self._read_body(request)
         has_body = bool(raw.strip())
-        body = decode_json(raw) if has_body else None
-        return build_request(match.route, match.path_values, request.query, body, has_body)
+
+        def parse() -> Message:
+            body = decode_json(raw) if has_body else None
+            return build_request(match.route, match.path_values, request.query, body, has_body)
+
+        return await _off_loop_if_large(len(raw), parse)
 
     def _metadata(self, request: web.Request) -> list[tuple[str, str]]:
         metadata = metadata_from_headers(request.headers)
@@ -185,7 +209,7 @@ class Gateway:
 
     async def _unary(self, request: web.Request, route: Route, message: Message) -> web.Response:
         response = await self.dispatch.unary(route, message, self._metadata(request))
-        return _json_response(route.success_code, _response_json(route, response))
+        return await _answer(route, response)
 
     async def _server_stream(self, request: web.Request, route: Route, message: Message) -> web.StreamResponse:
         call = self.dispatch.server_stream(route, message, self._metadata(request))
@@ -218,7 +242,8 @@ class Gateway:
             try:
                 item = await _unless_client_gone(request, first)
                 while True:
-                    await response.write(encode_line({"result": _response_json(route, item)}))
+                    line = functools.partial(_result_line, route, item)
+                    await response.write(await _off_loop_if_large(item.ByteSize(), line))
                     item = await _unless_client_gone(request, asyncio.ensure_future(iterator.__anext__()))
             except StopAsyncIteration:
                 pass
@@ -244,12 +269,16 @@ class Gateway:
         async def requests() -> AsyncIterator[Message]:
             try:
                 async for number, line in read_lines(request.content, self.max_body_bytes):
-                    body = decode_json(line, what=f"line {number} of the request stream")
-                    try:
-                        yield build_request(route, match.path_values, request.query, body, True)
-                    except GatewayError as error:
-                        error.message = f"line {number}: {error.message}"
-                        raise
+
+                    def parse(line: bytes = line, number: int = number) -> Message:
+                        body = decode_json(line, what=f"line {number} of the request stream")
+                        try:
+                            return build_request(route, match.path_values, request.query, body, True)
+                        except GatewayError as error:
+                            error.message = f"line {number}: {error.message}"
+                            raise
+
+                    yield await _off_loop_if_large(len(line), parse)
             except (GatewayError, JsonMappingError) as error:
                 failure.append(error if isinstance(error, GatewayError) else invalid_argument(error))
                 if holder:
@@ -271,7 +300,7 @@ class Gateway:
                 raise error
             if failure:
                 raise failure[0]
-            return _json_response(route.success_code, _response_json(route, response))
+            return await _answer(route, response)
         stream_call = self.dispatch.bidi_stream(route, requests(), metadata)
         holder.append(stream_call)
         return await self._write_stream(request, route, stream_call, failure)
