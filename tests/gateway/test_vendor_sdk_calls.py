@@ -215,3 +215,30 @@ def test_keywords_ai_sdk_lists_gets_and_updates_logs(rest: Rest, gateway_server:
     assert other.list(customer_identifier=customer).count == 0
     with pytest.raises(Exception, match="404"):
         other.get(ids[0])
+
+
+def test_concurrent_metadata_patches_keep_every_key(rest: Rest, unique: str) -> None:
+    # Each PATCH merges its key into the stored metadata: read, merge, write. Run at once, none may be lost.
+    log_id = rest.post("/api/request-logs/create/", {"model": "m", "metadata": {"plan": "pro"}}).json["id"]
+    trace = f"trace-{unique}"
+    freeplay = f"/api/v2/projects/p/sessions/s-{unique}/traces/id/{trace}"
+    assert (
+        rest.post(freeplay, {"input": "q", "output": "a"}, headers={"Authorization": f"Bearer {rest.key}"}).status
+        == 201
+    )
+    keys = [f"k{i}" for i in range(12)]
+    start = threading.Barrier(len(keys))
+
+    def patch(key: str) -> tuple[int, int]:
+        start.wait()
+        log = rest.call("PATCH", f"/api/request-logs/{log_id}/", {"metadata": {key: 1}}).status
+        meta = rest.call("PATCH", f"/api/v2/projects/p/sessions/s-{unique}/traces/id/{trace}/metadata", {key: 1})
+        return log, meta.status
+
+    with ThreadPoolExecutor(len(keys)) as pool:
+        statuses = list(pool.map(patch, keys))
+    assert all(log == 200 and meta in (200, 201) for log, meta in statuses), statuses
+    view = rest.get(f"/api/request-logs/{log_id}/").json
+    assert view["metadata"] == {"plan": "pro", **dict.fromkeys(keys, 1)}
+    custom = rest.get(f"/api/v1/completions/{trace}").json["metadata"]["freeplay"]["custom_metadata"]
+    assert custom == dict.fromkeys(keys, 1)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from .clock import new_id, now_us
 from .completion_aggregates import AggregateGroup
@@ -154,19 +155,54 @@ class CompletionsService:
     ) -> CompletionRecord:
         """Replace the fields named by the mask paths with those of `values` (domain.update_mask)."""
         mask_attributes(paths)  # a bad mask is refused before anything is read
-        current = await asyncio.to_thread(self.store.get, org, completion_id) if could_exist(completion_id) else None
-        if current is None:
-            raise NotFound(f"completion {completion_id!r} not found")
-        changes = apply_update(current, paths, values)
-        # A completion first logged without usage (status started) is priced once its tokens arrive.
-        priced = replace(current, **changes)
-        fill_cost(priced, self.prices)
-        changes["cost"] = priced.cost
-        changes["updated_at_us"] = now_us()
-        updated = await asyncio.to_thread(self.store.update, org, completion_id, changes)
+        return await self._update_stored(org, completion_id, lambda _: (paths, values))
+
+    async def update_from_current(
+        self, org: str, completion_id: str, changes_of: Callable[[CompletionRecord], dict[str, Any]]
+    ) -> CompletionRecord:
+        """Read, change, write as one: `changes_of(stored)` gives the fields to replace ({}: nothing changes).
+
+        It runs while no other write can change the completion, so a merge (a
+        vendor's metadata PATCH) never drops what a concurrent one added.
+        """
+
+        def masked(stored: CompletionRecord) -> tuple[Sequence[str], CompletionRecord]:
+            changes = changes_of(stored)
+            return list(changes), CompletionRecord(completion_id, **changes)
+
+        return await self._update_stored(org, completion_id, masked)
+
+    async def _update_stored(
+        self,
+        org: str,
+        completion_id: str,
+        masked: Callable[[CompletionRecord], tuple[Sequence[str], CompletionRecord]],
+    ) -> CompletionRecord:
+        """Apply the update `masked(stored)` describes (mask paths, values) in the store's write transaction."""
+        changed: list[bool] = []
+
+        def changes_of(stored: CompletionRecord) -> dict[str, Any]:
+            paths, values = masked(stored)
+            if not paths:
+                return {}
+            changes = apply_update(stored, paths, values)
+            # A completion first logged without usage (status started) is priced once its tokens arrive.
+            priced = replace(stored, **changes)
+            fill_cost(priced, self.prices)
+            changes["cost"] = priced.cost
+            changes["updated_at_us"] = now_us()
+            changed.append(True)
+            return changes
+
+        updated = (
+            await asyncio.to_thread(self.store.update, org, completion_id, changes_of)
+            if could_exist(completion_id)
+            else None
+        )
         if updated is None:
             raise NotFound(f"completion {completion_id!r} not found")
-        self.batcher.notify([UpsertResult(updated, created=False, applied=True)])
+        if changed:
+            self.batcher.notify([UpsertResult(updated, created=False, applied=True)])
         return updated
 
     async def get(self, org: str, completion_id: str) -> CompletionRecord:

@@ -6,7 +6,7 @@ written against them alone, so it never imports storage.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from .completion_aggregates import AggregateGroup
@@ -43,6 +43,10 @@ class CompletionGone(Exception):
     """A completion the feedback links to was deleted before the feedback was written."""
 
 
+# The fields an update sets, or how to compute them from the stored completion.
+FieldChanges = Mapping[str, Any] | Callable[[CompletionRecord], Mapping[str, Any]]
+
+
 class CompletionStore(Protocol):
     """Completions of every organization (all calls are blocking; the domain runs them in threads)."""
 
@@ -50,8 +54,14 @@ class CompletionStore(Protocol):
         """Upsert (organization, completion) pairs in one transaction, following domain.upsert_merge."""
         ...
 
-    def update(self, org: str, completion_id: str, changes: dict[str, Any]) -> CompletionRecord | None:
-        """Set the given fields; None when there is no such completion."""
+    def update(self, org: str, completion_id: str, changes: FieldChanges) -> CompletionRecord | None:
+        """Set fields of one completion and return it as stored; None when there is no such completion.
+
+        `changes` is the fields to set, or a function of the stored completion that
+        returns them ({}: nothing is written), called inside the write transaction
+        while no other write can change that completion: a read-modify-write
+        (a merge into metadata) cannot lose a concurrent one's change.
+        """
         ...
 
     def get(self, org: str, completion_id: str) -> CompletionRecord | None:

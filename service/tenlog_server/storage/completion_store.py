@@ -12,13 +12,13 @@ Each call opens its connection or write transaction here and hands it on:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import Engine
 
 from tenlog_server.domain.completion_aggregates import AggregateGroup
 from tenlog_server.domain.completion_query import CompletionQuery, QueryPage
 from tenlog_server.domain.model import CompletionFilter, CompletionRecord, Page, UpsertResult
+from tenlog_server.domain.stores import FieldChanges
 from tenlog_server.domain.tag_selector import TagSelector
 
 from . import completion_deletes, completion_reads, completion_writes, message_codec
@@ -45,8 +45,8 @@ class CompletionStore:
         with write_transaction(self.engine) as conn:
             return completion_writes.upsert_batch(conn, items, splits)
 
-    def update(self, org: str, completion_id: str, changes: dict[str, Any]) -> CompletionRecord | None:
-        """Replace the given fields of one completion; None when it does not exist."""
+    def update(self, org: str, completion_id: str, changes: FieldChanges) -> CompletionRecord | None:
+        """Set fields of one completion (or those a function of it gives); None when it does not exist."""
         with write_transaction(self.engine) as conn:
             return completion_writes.update_fields(conn, org, completion_id, changes)
 

@@ -7,11 +7,13 @@ references, tag rows, the search index, the rollups and named sessions.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, cast
+from dataclasses import replace
+from typing import cast
 
 from sqlalchemy import Connection, Table, delete, select, update
 
 from tenlog_server.domain.model import CompletionRecord, UpsertResult
+from tenlog_server.domain.stores import FieldChanges
 from tenlog_server.domain.upsert_merge import Stored, merge_batch
 
 from . import message_codec
@@ -103,8 +105,11 @@ def upsert_batch(
     return results
 
 
-def update_fields(conn: Connection, org: str, completion_id: str, changes: dict[str, Any]) -> CompletionRecord | None:
-    """Replace the given fields of one completion on a write transaction; None when it does not exist."""
+def update_fields(conn: Connection, org: str, completion_id: str, wanted: FieldChanges) -> CompletionRecord | None:
+    """Replace fields of one completion on a write transaction; None when it does not exist.
+
+    `wanted` is the fields, or a function of the stored completion giving them (see the domain's Protocol).
+    """
     query = select(completions).where(completions.c.organization_id == org, completions.c.id == completion_id)
     if conn.dialect.name == "postgresql":
         query = query.with_for_update()
@@ -113,6 +118,9 @@ def update_fields(conn: Connection, org: str, completion_id: str, changes: dict[
         return None
     # The row is locked (PostgreSQL) or every writer waits (SQLite): its content cannot go meanwhile.
     rec = rows_to_records(conn, [row])[0]
+    changes = wanted(replace(rec)) if callable(wanted) else wanted
+    if not changes:
+        return rec
     before = message_codec.split(rec.request, rec.response)
     for name, value in changes.items():
         setattr(rec, name, value)

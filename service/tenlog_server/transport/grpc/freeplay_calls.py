@@ -71,15 +71,16 @@ class FreeplayCalls:
     ) -> pb.Completion:
         require_ids(project_id=request.project_id, session_id=request.session_id, trace_id=request.trace_id)
         org = current_org(context)
-        current = await self.completions.get(org, request.trace_id)
-        metadata = current.metadata.to_dict() if current.metadata is not None else {}
-        changes: dict[str, Any] = {"metadata": Document.of(updated_trace_metadata(metadata, request.update))}
         output = trace_output(request.update)
-        if output is not None:
-            changes["response"] = Document.of(output)
-        rec = await self.completions.update(
-            org, request.trace_id, list(changes), CompletionRecord(request.trace_id, **changes)
-        )
+
+        def changes_of(current: CompletionRecord) -> dict[str, Any]:
+            metadata = current.metadata.to_dict() if current.metadata is not None else {}
+            changes: dict[str, Any] = {"metadata": Document.of(updated_trace_metadata(metadata, request.update))}
+            if output is not None:
+                changes["response"] = Document.of(output)
+            return changes
+
+        rec = await self.completions.update_from_current(org, request.trace_id, changes_of)
         if request.update.HasField("feedback"):
             await self._feedback(org, TRACE_FEEDBACK_TASK, request.trace_id, struct_to_dict(request.update.feedback))
         return record_to_completion(rec)
@@ -90,12 +91,13 @@ class FreeplayCalls:
     ) -> pb.Completion:
         require_ids(project_id=request.project_id, session_id=request.session_id, trace_id=request.trace_id)
         org = current_org(context)
-        current = await self.completions.get(org, request.trace_id)
-        metadata = current.metadata.to_dict() if current.metadata is not None else {}
-        merged = merged_trace_metadata(metadata, struct_to_dict(request.metadata))
-        rec = await self.completions.update(
-            org, request.trace_id, ["metadata"], CompletionRecord(request.trace_id, metadata=Document.of(merged))
-        )
+        custom = struct_to_dict(request.metadata)
+
+        def changes_of(current: CompletionRecord) -> dict[str, Any]:
+            metadata = current.metadata.to_dict() if current.metadata is not None else {}
+            return {"metadata": Document.of(merged_trace_metadata(metadata, custom))}
+
+        rec = await self.completions.update_from_current(org, request.trace_id, changes_of)
         return record_to_completion(rec)
 
     @rpc

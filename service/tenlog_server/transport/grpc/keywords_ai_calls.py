@@ -43,10 +43,9 @@ class KeywordsAiCalls:
         return log_view(rec, [r.json_values for r in rows])
 
     async def _update(self, org: str, log_id: str, update: api.KeywordsAiLogUpdate) -> api.KeywordsAiLogView:
-        rec = await self.completions.get(org, log_id)
-        changes = updated_completion(rec, update)
-        if changes:
-            rec = await self.completions.update(org, log_id, list(changes), CompletionRecord(log_id, **changes))
+        rec = await self.completions.update_from_current(
+            org, log_id, lambda current: updated_completion(current, update)
+        )
         values = feedback_values(update)
         if values:
             upload = FeedbackUpload(task_id=FEEDBACK_TASK.id, json_values=values, completion_ids=[log_id])

@@ -7,6 +7,8 @@ uses, so validation, upsert rules, batching and tail events are shared.
 
 from __future__ import annotations
 
+from typing import Any
+
 import grpc
 from tenlog.v1 import completion_pb2 as pb
 from tenlog.v1 import vendor_ingest_service_pb2 as api
@@ -71,11 +73,12 @@ class VendorIngestServicer(Log10LegacyReads, FreeplayCalls, KeywordsAiCalls, api
     ) -> api.UpdateFreeplayCompletionResponse:
         org = current_org(context)
         completion_id = _required_id(request.completion_id, "completion_id")
-        current = await self.completions.get(org, completion_id)
-        metadata = freeplay_update_metadata(current.metadata.to_dict() if current.metadata else {}, request)
-        await self.completions.update(
-            org, completion_id, ["metadata"], CompletionRecord(completion_id, metadata=Document.of(metadata))
-        )
+
+        def changes(current: CompletionRecord) -> dict[str, Any]:
+            metadata = current.metadata.to_dict() if current.metadata else {}
+            return {"metadata": Document.of(freeplay_update_metadata(metadata, request))}
+
+        await self.completions.update_from_current(org, completion_id, changes)
         return api.UpdateFreeplayCompletionResponse(completion_id=completion_id)
 
     @rpc
