@@ -61,6 +61,7 @@ def test_extra_round_trips_and_a_named_field_wins() -> None:
     assert dict(completion.extra) == {"id": "stray", "kept": 1.0, "orig_qualname": "x"}
     out = message_to_json(completion)
     assert out["id"] == "c1" and out["kept"] == 1 and out["orig_qualname"] == "x" and "extra" not in out
+    assert list(out)[:4] == ["id", "organization_id", "tags", "stacktrace"]  # the proto's order, zero enums left out
 
 
 def test_timestamps_as_seconds_and_field_masks_as_lists_or_camel_case() -> None:

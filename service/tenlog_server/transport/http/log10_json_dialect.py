@@ -86,6 +86,7 @@ _INT_RANGES = {
 _INT64_TYPES = {FieldDescriptor.CPPTYPE_INT64, FieldDescriptor.CPPTYPE_UINT64}
 _FLOAT_TYPES = {FieldDescriptor.CPPTYPE_FLOAT, FieldDescriptor.CPPTYPE_DOUBLE}
 _NON_FINITE = {"NaN", "Infinity", "-Infinity"}
+_ABSENT = object()
 _CAMEL_BOUNDARY = re.compile(r"(?<!^)(?=[A-Z])")
 _INTEGER = re.compile(r"-?\d+")
 # Seconds of 0001-01-01 and 9999-12-31T23:59:59, the range google.protobuf.Timestamp allows.
@@ -438,12 +439,11 @@ def message_from_proto3(descriptor: Descriptor, value: Any) -> Any:
     if descriptor.full_name in WELL_KNOWN:
         return _well_known_from_proto3(descriptor, value)
     out: dict[str, Any] = {}
-    extra: Any = None
     keeps_extra = has_extra(descriptor)
-    for key, item in value.items():
-        field = descriptor.fields_by_name[key]
-        if keeps_extra and key == EXTRA_FIELD:
-            extra = item
+    extra = value.get(EXTRA_FIELD) if keeps_extra else None
+    for field in descriptor.fields:  # in the order the proto declares them, as people read them
+        item = value.get(field.name, _ABSENT)
+        if item is _ABSENT or (keeps_extra and field.name == EXTRA_FIELD):
             continue
         if item == 0 and field.cpp_type == FieldDescriptor.CPPTYPE_ENUM and not field.has_presence:
             continue  # `*_UNSPECIFIED` is left out
