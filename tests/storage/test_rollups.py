@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 from typing import Any
 
 import pytest
@@ -114,3 +115,36 @@ def test_aggregates_from_rollups_match_the_rows(
         for a, b in ((got.duration_p50, want.duration_p50), (got.duration_p95, want.duration_p95),
                      (got.duration_p99, want.duration_p99)):  # fmt: skip
             assert a == pytest.approx(b, rel=RELATIVE_ERROR + 1e-9)
+
+
+def test_concurrent_writes_of_the_same_ids_keep_rollups_and_tags_exact(engine: Engine, unique: str) -> None:
+    # Two writers (as two server processes would) upsert the same ids at once; each transaction must see
+    # what it replaces, or rollup counts drift and tag rows collide.
+    org = f"o-{unique}"
+    stores = [CompletionStore(engine), CompletionStore(engine)]
+    start = threading.Barrier(len(stores))
+    errors: list[BaseException] = []
+
+    def write(store: CompletionStore, seed: int) -> None:
+        rng = random.Random(seed)
+        start.wait()
+        try:
+            for _ in range(15):
+                ids = rng.sample(range(40), 12)
+                batch = [(org, _rec(i, rng, rng.choice(("started", "finished", "failed")))) for i in ids]
+                for _, rec in batch:
+                    rec.tags = [f"t{rec.id}", "shared"]
+                store.upsert_batch(batch)
+        except BaseException as exc:  # reported below, with the drift check
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(s, n)) for n, s in enumerate(stores)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    incremental = _snapshot(engine, org)
+    with engine.begin() as conn:
+        rebuild_rollups(conn)
+    assert _snapshot(engine, org) == incremental

@@ -6,6 +6,7 @@ The upsert's ON CONFLICT guard is the late-`started` rule in SQL
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from operator import itemgetter
 from typing import Any, cast
@@ -22,6 +23,28 @@ completions = cast(Table, Completion.__table__)
 completion_tags = cast(Table, CompletionTag.__table__)
 sessions = cast(Table, Session.__table__)
 feedback_completions = cast(Table, FeedbackCompletion.__table__)
+
+
+def lock_ids(conn: Connection, keys: Iterable[tuple[str, str]]) -> None:
+    """PostgreSQL: hold each (organization, id) about to be written until the transaction ends, in one order.
+
+    FOR UPDATE cannot lock a row that does not exist yet: without this, two
+    transactions writing the same new id would each believe they create it
+    (rollups count it twice, tag rows collide), and two batches locking the same
+    rows in different orders would deadlock. SQLite runs one writer at a time.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    hashed = sorted({_advisory_key(org, cid) for org, cid in keys})
+    if hashed:  # unnest yields the array's (sorted) order, so every writer locks in the same order
+        conn.execute(
+            text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k"), {"keys": hashed}
+        )
+
+
+def _advisory_key(org: str, completion_id: str) -> int:
+    digest = hashlib.blake2b(f"{org}\0{completion_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def lookup_ids(conn: Connection, columns: str, org: str, ids: Iterable[str], *, lock: bool = True) -> Any:

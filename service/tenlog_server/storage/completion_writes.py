@@ -17,7 +17,7 @@ from tenlog_server.domain.stores import FieldChanges
 from tenlog_server.domain.upsert_merge import Stored, merge_batch
 
 from . import message_codec
-from .bulk_writes import ensure_sessions, graded_ids, insert_tags, lookup_ids, upsert_rows
+from .bulk_writes import ensure_sessions, graded_ids, insert_tags, lock_ids, lookup_ids, upsert_rows
 from .completion_reads import records_by_key
 from .completion_rollups import (
     ROLLUP_COLUMNS,
@@ -44,6 +44,7 @@ def upsert_batch(
 
     splits holds each record's messages as message_codec.split cut them, by id() of the record.
     """
+    lock_ids(conn, ((org, rec.id) for org, rec in items))
     by_org: dict[str, list[str]] = {}
     for org, rec in items:
         by_org.setdefault(org, []).append(rec.id)
