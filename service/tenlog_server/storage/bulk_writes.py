@@ -7,16 +7,16 @@ The upsert's ON CONFLICT guard is the late-`started` rule in SQL
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
-from operator import itemgetter
+from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, and_, bindparam, or_, select, text
+from sqlalchemy import Connection, Table, and_, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tenlog_server.domain.model import TERMINAL_STATUSES
 
 from .completion_rows import DATA_COLUMNS
+from .database import execute_many, placeholders
 from .schema import Completion, CompletionTag, FeedbackCompletion, Session
 
 completions = cast(Table, Completion.__table__)
@@ -57,10 +57,13 @@ def lookup_ids(conn: Connection, columns: str, org: str, ids: Iterable[str], *, 
     """
     hint = " INDEXED BY sqlite_autoindex_completions_1" if conn.dialect.name == "sqlite" else ""
     suffix = " FOR UPDATE" if lock and conn.dialect.name == "postgresql" else ""
-    statement = text(
-        f"SELECT {columns} FROM completions{hint} WHERE organization_id = :org AND id IN :ids{suffix}"
-    ).bindparams(bindparam("ids", expanding=True))
-    return conn.execute(statement, {"org": org, "ids": list(set(ids))})
+    wanted = list(set(ids))
+    marks = placeholders(conn, len(wanted)) or "NULL"  # IN (NULL) matches nothing
+    statement = (
+        f"SELECT {columns} FROM completions{hint} WHERE organization_id = {placeholders(conn, 1)} "
+        f"AND id IN ({marks}){suffix}"
+    )
+    return conn.exec_driver_sql(statement, (org, *wanted))
 
 
 def dialect_insert(conn: Connection) -> Any:
@@ -93,41 +96,15 @@ def insert_tags(conn: Connection, rows: list[dict[str, Any]]) -> None:
     execute_many(conn, "insert_tags", _insert_tags_statement, rows)
 
 
-_COMPILED: dict[tuple[str, str], tuple[str, Callable[[dict[str, Any]], Any] | None, dict[str, Any]]] = {}
-
-
-def execute_many(conn: Connection, name: str, build: Callable[[Connection], Any], rows: list[dict[str, Any]]) -> None:
-    """Run a hot write statement for many rows straight through the DBAPI's executemany.
-
-    The statement is compiled once per dialect; skipping SQLAlchemy's per-row
-    parameter processing keeps the writer thread off the event loop's GIL time.
-    The rows are fresh dicts the caller built for this call: the statement's
-    constant binds are added to them in place.
-    """
-    key = (conn.dialect.name, name)
-    compiled = _COMPILED.get(key)
-    if compiled is None:
-        statement = build(conn).compile(dialect=conn.dialect)
-        # Binds that are not columns (the 'started' literals of the WHERE) keep their compiled values.
-        constants = {k: v for k, v in statement.params.items() if k not in rows[0]}
-        shape: Callable[[dict[str, Any]], Any] | None = None  # named paramstyles (psycopg) take the dicts
-        if statement.positional and statement.positiontup:
-            # itemgetter builds each positional tuple in C (it returns a bare value for one name).
-            getter = itemgetter(*statement.positiontup)
-            shape = getter if len(statement.positiontup) > 1 else lambda row: (getter(row),)
-        compiled = _COMPILED[key] = (statement.string, shape, constants)
-    sql, shape, constants = compiled
-    if constants:
-        for row in rows:
-            row.update(constants)
-    conn.exec_driver_sql(sql, rows if shape is None else [shape(row) for row in rows])
-
-
 def ensure_sessions(conn: Connection, org_sessions: Iterable[tuple[str, str]], now_us: int) -> None:
     """Create the named sessions that do not exist yet (clients generate session ids)."""
     rows = [{"organization_id": o, "id": s, "created_at_us": now_us} for o, s in set(org_sessions) if s]
     if rows:
-        conn.execute(dialect_insert(conn)(sessions).on_conflict_do_nothing(), rows)
+        execute_many(conn, "ensure_sessions", _insert_sessions_statement, rows)
+
+
+def _insert_sessions_statement(conn: Connection) -> Any:
+    return dialect_insert(conn)(sessions).on_conflict_do_nothing()
 
 
 def graded_ids(conn: Connection, org: str, ids: Sequence[str]) -> set[str]:

@@ -23,6 +23,7 @@ from tenlog_server.domain.completion_rollups import DIMENSIONS, WIDTHS_US, durat
 from tenlog_server.domain.model import CompletionRecord
 
 from .completion_query_sql import compare
+from .database import execute_many
 from .schema import Completion, CompletionRollup, CompletionRollupDuration
 
 completions = cast(Table, Completion.__table__)
@@ -104,11 +105,14 @@ def apply_contributions(conn: Connection, changes: Iterable[tuple[str, Contribut
 
 
 def _add(conn: Connection, table: Table, keys: list[str], sums: Sequence[str], rows: list[dict[str, Any]]) -> None:
-    insert = sqlite.insert(table) if conn.dialect.name == "sqlite" else postgresql.insert(table)
-    statement = insert.on_conflict_do_update(
-        index_elements=keys, set_={name: table.c[name] + insert.excluded[name] for name in sums}
-    )
-    conn.execute(statement, rows)
+    def build(conn: Connection) -> Any:
+        insert = sqlite.insert(table) if conn.dialect.name == "sqlite" else postgresql.insert(table)
+        return insert.on_conflict_do_update(
+            index_elements=keys, set_={name: table.c[name] + insert.excluded[name] for name in sums}
+        )
+
+    # Every write runs this: compiled once (building the statement cost more than running it).
+    execute_many(conn, f"add_{table.name}", build, rows)
 
 
 def rebuild_rollups(conn: Connection) -> None:

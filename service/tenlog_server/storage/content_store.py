@@ -26,6 +26,7 @@ from typing import Any, cast
 import zstandard
 from sqlalchemy import Connection, Table, bindparam, text
 
+from .database import execute_many, placeholders
 from .schema import Content
 
 contents = cast(Table, Content.__table__)
@@ -71,18 +72,20 @@ def _chunks(items: list[bytes]) -> Iterable[list[bytes]]:
 
 def _existing(conn: Connection, org: str, hashes: list[bytes]) -> set[bytes]:
     found: set[bytes] = set()
-    statement = text("SELECT hash FROM contents WHERE organization_id = :org AND hash IN :hashes").bindparams(
-        bindparam("hashes", expanding=True)
-    )
     for chunk in _chunks(hashes):
-        found.update(bytes(r[0]) for r in conn.execute(statement, {"org": org, "hashes": chunk}))
+        statement = (
+            f"SELECT hash FROM contents WHERE organization_id = {placeholders(conn, 1)} "
+            f"AND hash IN ({placeholders(conn, len(chunk))})"
+        )
+        found.update(bytes(r[0]) for r in conn.exec_driver_sql(statement, (org, *chunk)))
     return found
 
 
-_CHANGE = text(
-    "INSERT INTO contents (organization_id, hash, refcount, data) VALUES (:o, :h, :n, :d) "
-    "ON CONFLICT (organization_id, hash) DO UPDATE SET refcount = contents.refcount + excluded.refcount"
-)
+def _change_statement(_: Connection) -> Any:
+    return text(
+        "INSERT INTO contents (organization_id, hash, refcount, data) VALUES (:o, :h, :n, :d) "
+        "ON CONFLICT (organization_id, hash) DO UPDATE SET refcount = contents.refcount + excluded.refcount"
+    )
 
 
 def change_references(conn: Connection, org: str, delta: Mapping[bytes, int], pieces: Mapping[bytes, bytes]) -> None:
@@ -104,7 +107,7 @@ def change_references(conn: Connection, org: str, delta: Mapping[bytes, int], pi
         {"o": org, "h": h, "n": delta[h], "d": compress(pieces[h]) if delta[h] > 0 and h not in stored else b""}
         for h in hashes
     ]
-    conn.execute(_CHANGE, rows)
+    execute_many(conn, "change_references", _change_statement, rows)
     if conn.dialect.name == "postgresql" and stored:
         # A piece found stored may have been deleted before our insert reached it: then the insert
         # made a row without data. Its data is filled in before the transaction commits.

@@ -9,7 +9,8 @@ import sqlite3
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -189,3 +190,46 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
         lock = _WRITER_LOCKS[engine] = WriterLock(engine)
     with lock.held(), engine.begin() as conn:
         yield conn
+
+
+_COMPILED: dict[tuple[str, str], tuple[str, Callable[[dict[str, Any]], Any] | None, dict[str, Any]]] = {}
+
+
+def execute_many(conn: Connection, name: str, build: Callable[[Connection], Any], rows: list[dict[str, Any]]) -> None:
+    """Run a hot write statement for many rows straight through the DBAPI's executemany.
+
+    The statement is compiled once per dialect; skipping SQLAlchemy's per-row
+    parameter processing keeps the writer thread off the event loop's GIL time.
+    Every call under one name passes rows with the same keys. The rows are fresh
+    dicts the caller built for this call: the statement's constant binds are
+    added to them in place.
+    """
+    key = (conn.dialect.name, name)
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        # Only the rows' columns are bound: a column they leave out keeps its default (as conn.execute does).
+        statement = build(conn).compile(dialect=conn.dialect, column_keys=list(rows[0]))
+        # Binds that are not columns (the 'started' literals of the WHERE) keep their compiled values.
+        constants = {k: v for k, v in statement.params.items() if k not in rows[0]}
+        shape: Callable[[dict[str, Any]], Any] | None = None  # named paramstyles (psycopg) take the dicts
+        if statement.positional and statement.positiontup:
+            # itemgetter builds each positional tuple in C (it returns a bare value for one name).
+            getter = itemgetter(*statement.positiontup)
+            shape = getter if len(statement.positiontup) > 1 else lambda row: (getter(row),)
+        compiled = _COMPILED[key] = (statement.string, shape, constants)
+    sql, shape, constants = compiled
+    if constants:
+        for row in rows:
+            row.update(constants)
+    conn.exec_driver_sql(sql, rows if shape is None else [shape(row) for row in rows])
+
+
+def placeholders(conn: Connection, count: int) -> str:
+    """`count` positional parameter markers of the connection's driver ("?, ?" or "%s, %s"), for exec_driver_sql.
+
+    Hot statements with an IN list go straight to the driver: SQLAlchemy's
+    expanding parameters re-render the statement on every call, which cost more
+    than running it.
+    """
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    return ", ".join([marker] * count)
