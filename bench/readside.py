@@ -203,20 +203,25 @@ def _baseline_ref() -> str | None:
 
 
 @contextlib.contextmanager
-def _baseline_tree(ref: str) -> Iterator[Path]:
-    """The service package as of `ref`, exported to a temporary folder."""
+def _baseline_tree(ref: str) -> Iterator[list[Path]]:
+    """The server and its generated protobuf modules as of `ref`, exported to a temporary folder.
+
+    The protobuf modules come along: the server builds its REST routes from the
+    descriptors it imports, and today's would name services the old server lacks.
+    """
+    parts = ["service", "clients/python/src"]
     with tempfile.TemporaryDirectory(prefix="tenlog-baseline-") as folder:
-        archive = subprocess.run(["git", "archive", ref, "service"], cwd=ROOT, capture_output=True, check=True)
+        archive = subprocess.run(["git", "archive", ref, *parts], cwd=ROOT, capture_output=True, check=True)
         subprocess.run(["tar", "-x", "-C", folder], input=archive.stdout, check=True)
-        yield Path(folder) / "service"
+        yield [Path(folder) / part for part in parts]
 
 
 @contextlib.contextmanager
-def _python_path(path: Path | None) -> Iterator[None]:
-    """PYTHONPATH for servers started inside (their tenlog_server comes from there)."""
+def _python_path(paths: list[Path] | None) -> Iterator[None]:
+    """PYTHONPATH for servers started inside (their tenlog_server and tenlog come from there)."""
     before = os.environ.get("PYTHONPATH")
-    if path is not None:
-        os.environ["PYTHONPATH"] = str(path)
+    if paths is not None:
+        os.environ["PYTHONPATH"] = os.pathsep.join(str(path) for path in paths)
     try:
         yield
     finally:
