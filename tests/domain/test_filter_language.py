@@ -18,6 +18,7 @@ from tenlog_server.domain.completion_query import (
     parse_search,
     parse_time,
 )
+from tenlog_server.domain.documents import Document
 from tenlog_server.domain.errors import InvalidArgument
 from tenlog_server.domain.filter_language import And, Comparison, FilterSyntaxError, Not, Or, Value, parse_filter
 from tenlog_server.domain.search_text import lifted_metadata, search_text
@@ -222,6 +223,28 @@ def test_search_text_covers_messages_tool_arguments_and_anthropic_blocks() -> No
     for word in ("sys words", "part text", "argtext", "legacy prompt", "answer", "completion text", "claude", "Oslo"):
         assert word in text
     assert search_text(None, None) == ""
+    # Stored documents (read only where the rule looks) give the very same text.
+    assert search_text(Document.of(request), Document.of(response)) == text
+
+
+def test_search_text_of_documents_reads_only_message_text() -> None:
+    request = {"messages": [{"role": "user", "name": "ann", "content": "hello"}, "stray", 7, {"content": None}]}
+    response = {
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "logprobs": {"content": [{"token": "x"}]},
+                "message": {"content": "hi"},
+            },
+            {"index": 1, "text": "plain"},
+        ],
+        "content": "not a list",
+    }
+    expected = search_text(request, response)
+    assert expected == "hello\nhi\nplain\nnot a list"
+    assert search_text(Document.of(request), Document.of(response)) == expected
+    assert search_text(Document.of({"messages": "not a list"}), Document.of({"choices": {"a": 1}})) == ""
 
 
 def test_lifted_metadata_keeps_top_level_scalars() -> None:

@@ -75,17 +75,43 @@ def _plain(document: Mapping[str, Any], key: str) -> Any:
     return document.get(key)
 
 
+_MESSAGE_KEYS = ("content", "tool_calls", "function_call")  # what _message_texts reads of a message
+_CHOICE_KEYS = ("message", "text")  # and of a response choice
+
+
+def _items(document: Mapping[str, Any], key: str, keys: tuple[str, ...]) -> Sequence[Any]:
+    """The list at a top-level key, its objects cut down to `keys` (all that is read of them).
+
+    From a Document only those keys are converted to Python values: roles,
+    indexes, finish reasons and logprobs are never read, and converting them
+    was most of the cost of indexing a completion's text.
+    """
+    if not isinstance(document, Document):
+        return _sequence(document.get(key))
+    fields = document.struct.fields
+    if key not in fields or fields[key].WhichOneof("kind") != "list_value":
+        return ()
+    out: list[Any] = []
+    for item in fields[key].list_value.values:
+        if item.WhichOneof("kind") == "struct_value":
+            inner = item.struct_value.fields
+            out.append({name: value_to_python(inner[name]) for name in keys if name in inner})
+        else:
+            out.append(value_to_python(item))
+    return out
+
+
 def search_text(request: Mapping[str, Any] | None, response: Mapping[str, Any] | None) -> str:
     """The searchable text of a completion (at most MAX_SEARCH_TEXT characters)."""
     parts: list[str] = []
     if request:
-        for message in _sequence(_plain(request, "messages")):
+        for message in _items(request, "messages", _MESSAGE_KEYS):
             parts.extend(_message_texts(message))
         prompt = _plain(request, "prompt")
         if isinstance(prompt, str):
             parts.append(prompt)
     if response:
-        for choice in _sequence(_plain(response, "choices")):
+        for choice in _items(response, "choices", _CHOICE_KEYS):
             if isinstance(choice, Mapping):
                 parts.extend(_message_texts(choice.get("message")))
                 if isinstance(choice.get("text"), str):
