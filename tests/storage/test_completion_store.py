@@ -11,7 +11,7 @@ from tenlog_server.domain.model import CompletionFilter, CompletionRecord, Page
 from tenlog_server.domain.stores import Overloaded
 from tenlog_server.domain.tag_selector import TagSelector
 from tenlog_server.storage import message_codec
-from tenlog_server.storage.bulk_writes import upsert_rows
+from tenlog_server.storage.bulk_writes import lookup_ids, upsert_rows
 from tenlog_server.storage.completion_rows import record_to_row
 from tenlog_server.storage.completion_store import CompletionStore
 from tenlog_server.storage.database import create_db_engine, refresh_statistics, write_transaction
@@ -170,6 +170,14 @@ def test_write_path_lookups_search_the_primary_key(tmp_path: Path) -> None:
             plan = " ".join(row[3] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters))
             assert "INDEX sqlite_autoindex_completions_1 (organization_id=? AND id=?)" in plan, plan
     engine.dispose()
+
+
+def test_id_lookup_of_no_ids_finds_nothing(engine: Engine, unique: str) -> None:
+    """The lookup's IN list is written for the driver: an empty one must still be valid SQL on both backends."""
+    CompletionStore(engine).upsert_batch([(f"o-{unique}", rec("x"))])
+    with engine.connect() as conn:
+        assert lookup_ids(conn, "id", f"o-{unique}", [], lock=False).all() == []
+        assert [row.id for row in lookup_ids(conn, "id", f"o-{unique}", ["x", "x", "y"], lock=False)] == ["x"]
 
 
 def test_feedback_linking_a_deleted_completion_is_completion_gone_not_duplicate(engine: Engine, unique: str) -> None:
