@@ -267,7 +267,8 @@ def _ingest(settings: BenchSettings, table: Table) -> None:
             f">= {percent(INGEST_TARGET)} of before",
             verdict(ratio >= INGEST_TARGET),
         )
-    table.note(f"ingest baseline: {ref} (the code before the read side), ABBA, seed payload, fresh SQLite files")
+    what = "BENCH_BASELINE_REF" if os.environ.get("BENCH_BASELINE_REF") else "the code before the read side"
+    table.note(f"ingest baseline: {ref} ({what}), ABBA, seed payload, fresh SQLite files")
 
 
 def run(settings: BenchSettings, figures: dict[str, float]) -> Table:
