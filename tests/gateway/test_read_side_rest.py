@@ -73,3 +73,29 @@ def test_bad_filter_is_400_with_a_violation_on_filter(rest: Rest) -> None:
     assert "position 17 ('colour')" in violation["description"] and "unknown field" in violation["description"]
     aggregate = rest.get("/api/v1/completions:aggregate?" + _query(group_by="colour"))
     assert aggregate.status == 400
+
+
+def test_feedback_term_over_rest(rest: Rest, unique: str) -> None:
+    _seed(rest, unique)
+    task = rest.post(
+        "/api/v1/feedback_task",
+        {"name": f"quality {unique}", "instruction": "rate it", "json_schema": {"type": "object"}},
+    )
+    assert task.status == 200, task.text
+    for i, score in ((0, 5), (2, 2)):
+        given = {"task_id": task.json["id"], "json_values": {"score": score}, "completion_ids": [f"{unique}-{i}"]}
+        assert rest.post("/api/v1/feedback", given).status == 200
+    term = f'feedback."quality {unique}"'
+    for filter_text, expected in (
+        (f"{term}.score >= 4", [f"{unique}-0"]),
+        (f"{term}:*", [f"{unique}-0", f"{unique}-2"]),
+        (f'NOT {term}:* AND tags:"{unique}"', [f"{unique}-1"]),
+    ):
+        listed = rest.get("/api/v1/completions?" + _query(filter=filter_text))
+        assert listed.status == 200, listed.text
+        assert sorted(c["id"] for c in listed.json["completions"]) == expected, filter_text
+    aggregate = rest.get("/api/v1/completions:aggregate?" + _query(filter=f"{term}:*", group_by="model"))
+    assert [(g["key"]["model"], g["count"]) for g in aggregate.json["groups"]] == [("gpt-4o", 1), ("gpt-4o-mini", 1)]
+    bad = rest.get("/api/v1/completions?" + _query(filter=f"{term}.score > high"))
+    assert bad.status == 400
+    assert "('high'): > compares numbers" in bad.json["details"][-1]["field_violations"][0]["description"]

@@ -51,6 +51,8 @@ ORDERABLE = ("created_at", "cost", "duration", "total_tokens")
 MAX_FILTER_TAGS = 20  # tags: conditions in one filter, the bound of the fixed tags field: each is one index probe
 MAX_SEARCH_BYTES = 4096
 MAX_SEARCH_TERMS = 32
+MAX_FEEDBACK_PATH = 8  # feedback.<task>.<a>.<b>...: levels of json_values a field path may descend
+_FEEDBACK_KEY_REFUSED = re.compile(r'["\\\x00-\x1f]')  # SQLite JSON paths cannot say these in a key
 _ORDERED_OPERATORS = ("=", "!=", "<", "<=", ">", ">=", ":")
 _EQUALITY_OPERATORS = ("=", "!=", ":")
 _WORD = re.compile(r"\w+")
@@ -61,16 +63,21 @@ Scalar = str | int | float | bool
 
 @dataclass(frozen=True, slots=True)
 class Condition:
-    """One typed comparison: `field` is a key of FIELDS or "metadata"; `key` the metadata key.
+    """One typed comparison: `field` is a key of FIELDS, "metadata" or "feedback".
 
+    `key` is the metadata key, or the feedback task's name; `path` the field's
+    keys inside a feedback's json_values (empty for `feedback.<task>:*`).
     Operators are normalized: ':' becomes '=' except `metadata.k:*` (the key is
-    present), which is operator 'exists'. Times are microseconds since the epoch.
+    present) and `feedback.<task>[.<field>]:*` (feedback under the task / with
+    the field), which are operator 'exists'. Times are microseconds since the epoch.
+    A metadata or feedback value is a str (compares text) or a float (numbers).
     """
 
     field: str
     operator: str
     value: Scalar
     key: str = ""
+    path: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,25 +175,58 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _is_presence(comparison: Comparison) -> bool:
+    return comparison.operator == ":" and comparison.value.text == "*" and not comparison.value.quoted
+
+
+def _scalar(comparison: Comparison, head: str, key: str, path: tuple[str, ...] = ()) -> Condition:
+    """A metadata or feedback comparison: a bare number compares numbers, anything else text (= != only)."""
+    operator, value = comparison.operator, comparison.value
+    number = None if value.quoted else _number(value.text)
+    if number is None and operator not in _EQUALITY_OPERATORS:
+        raise _bad(comparison, f"{operator} compares numbers; {value.text!r} is not a number", at_value=True)
+    op = "=" if operator == ":" else operator
+    return Condition(head, op, value.text if number is None else number, key, path)
+
+
+def _feedback(comparison: Comparison) -> Condition:
+    """`feedback.<task name>.<field>[.<field>...] op value`, or `feedback.<task name>:*`."""
+    task, fields = (comparison.field[1], comparison.field[2:]) if len(comparison.field) > 1 else ("", ())
+    usage = "write feedback.<task name>.<field> (quote a name with spaces or dots), or feedback.<task name>:*"
+    if not task:
+        raise _bad(comparison, usage)
+    if not fields:
+        if not _is_presence(comparison):
+            raise _bad(comparison, f"feedback.<task name> only takes :* (has feedback under the task); {usage}")
+        return Condition("feedback", "exists", True, task)
+    if len(fields) > MAX_FEEDBACK_PATH:
+        raise _bad(comparison, f"a feedback field path has at most {MAX_FEEDBACK_PATH} keys")
+    for key in fields:
+        if not key or len(key) > MAX_METADATA_KEY or _FEEDBACK_KEY_REFUSED.search(key):
+            raise _bad(
+                comparison,
+                f"feedback field keys are 1 to {MAX_METADATA_KEY} characters without quotes, backslashes"
+                f" or control characters; {key!r} is not one",
+            )
+    if _is_presence(comparison):
+        return Condition("feedback", "exists", True, task, fields)
+    return _scalar(comparison, "feedback", task, fields)
+
+
 def _typed(comparison: Comparison) -> Condition:
     path, operator, value = comparison.field, comparison.operator, comparison.value
     head = path[0]
     if head == "metadata":
         if len(path) != 2 or not path[1] or len(path[1]) > MAX_METADATA_KEY:
             raise _bad(comparison, f"write metadata.<key> with one key of 1 to {MAX_METADATA_KEY} characters")
-        if operator == ":" and value.text == "*" and not value.quoted:
+        if _is_presence(comparison):
             return Condition("metadata", "exists", True, path[1])
-        number = None if value.quoted else _number(value.text)
-        if number is None and operator not in _EQUALITY_OPERATORS:
-            raise _bad(comparison, f"{operator} compares numbers; {value.text!r} is not a number", at_value=True)
-        return Condition(
-            "metadata", "=" if operator == ":" else operator, value.text if number is None else number, path[1]
-        )
+        return _scalar(comparison, "metadata", path[1])
     if head == "feedback":
-        raise _bad(comparison, "filtering on feedback values is not supported yet; use graded = true|false")
+        return _feedback(comparison)
     kind = FIELDS.get(head)
     if kind is None or len(path) != 1:
-        known = ", ".join([*FIELDS, "metadata.<key>"])
+        known = ", ".join([*FIELDS, "metadata.<key>", "feedback.<task name>.<field>"])
         raise _bad(comparison, f"unknown field {comparison.name!r}; filterable fields are {known}")
     if kind in ("string", "enum", "tag", "bool") and operator not in _EQUALITY_OPERATORS:
         raise _bad(comparison, f"{head} supports =, != and :, not {operator}")

@@ -12,9 +12,12 @@ from typing import Any, cast
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Double,
     Table,
+    Text,
     and_,
     bindparam,
+    case,
     exists,
     false,
     func,
@@ -25,6 +28,8 @@ from sqlalchemy import (
     text,
     true,
 )
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.dialects.postgresql import JSONB
 
 from tenlog_server.domain.completion_query import (
     AllOf,
@@ -37,12 +42,14 @@ from tenlog_server.domain.completion_query import (
 from tenlog_server.domain.tag_selector import TagSelector
 
 from .read_index import TS_CONFIG, completion_metadata, completion_search
-from .schema import Completion, CompletionTag, FeedbackCompletion
+from .schema import Completion, CompletionTag, Feedback, FeedbackCompletion, FeedbackTask
 from .tag_rarity import rarest_first
 
 completions = cast(Table, Completion.__table__)
 completion_tags = cast(Table, CompletionTag.__table__)
 feedback_completions = cast(Table, FeedbackCompletion.__table__)
+feedback = cast(Table, Feedback.__table__)
+feedback_tasks = cast(Table, FeedbackTask.__table__)
 
 _COLUMNS = {
     "id": completions.c.id,
@@ -105,8 +112,72 @@ def _metadata(org: str, cond: Condition) -> ColumnElement[bool]:
     return exists().where(*base, compare(column, cond.operator, cond.value))
 
 
-def condition_sql(org: str, cond: Condition) -> ColumnElement[bool]:
-    """One typed condition as a WHERE clause over completions."""
+def _sqlite_json_path(keys: Sequence[str]) -> str:
+    """`$."a"."b"`: every key quoted (the domain refuses keys holding a quote, backslash or control character)."""
+    return "$" + "".join(f'."{key}"' for key in keys)
+
+
+def _feedback_value(cond: Condition, postgres: bool) -> ColumnElement[bool]:
+    """Whether one feedback row's json_values has cond.path comparing true (cond.path is not empty).
+
+    A text value matches a JSON string equal to it, and a boolean written as
+    true/false; a number matches JSON numbers. Mixed types never match.
+    """
+    if postgres:
+        # -> and ->> spelled out (not jsonb subscripts, which need PostgreSQL 14), each key bound.
+        parent: Any = sql_cast(feedback.c.json_values, JSONB)
+        for key in cond.path[:-1]:
+            parent = parent.op("->", return_type=JSONB)(bindparam(None, key, Text))
+        last = bindparam(None, cond.path[-1], Text)
+        node = parent.op("->", return_type=JSONB)(last)
+        kind = func.jsonb_typeof(node)
+        scalar = parent.op("->>", return_type=Text)(last)  # a string unquoted, true/false, a number's text
+        if cond.operator == "exists":
+            return cast(ColumnElement[bool], node.is_not(None))
+        if isinstance(cond.value, str):
+            value: Any = case((kind.in_(["string", "boolean"]), scalar))
+        else:
+            value = case((kind == "number", sql_cast(scalar, Double)))
+    else:
+        path = _sqlite_json_path(cond.path)
+        kind = func.json_type(feedback.c.json_values, path)
+        if cond.operator == "exists":
+            return cast(ColumnElement[bool], kind.is_not(None))
+        if isinstance(cond.value, str):  # json_extract gives a boolean as 1/0: say it as text
+            value = case(
+                (kind == "text", func.json_extract(feedback.c.json_values, path)),
+                (kind == "true", "true"),
+                (kind == "false", "false"),
+            )
+        else:
+            value = case((kind.in_(["integer", "real"]), func.json_extract(feedback.c.json_values, path)))
+    return compare(value, "=" if cond.operator == "!=" else cond.operator, cond.value)
+
+
+def _feedback(org: str, cond: Condition, postgres: bool) -> ColumnElement[bool]:
+    """Some feedback under a task of that name, attached to the completion, matches (read off its links).
+
+    `!=` is the negation of `=`: no such feedback has the value, so completions
+    without feedback under the task match it too.
+    """
+    named = select(feedback_tasks.c.id).where(
+        feedback_tasks.c.organization_id == org, feedback_tasks.c.name == cond.key
+    )
+    where = [
+        feedback_completions.c.organization_id == org,
+        feedback_completions.c.completion_id == completions.c.id,
+        feedback.c.organization_id == org,
+        feedback.c.id == feedback_completions.c.feedback_id,
+        feedback.c.task_id.in_(named),
+    ]
+    if cond.path:
+        where.append(_feedback_value(cond, postgres))
+    found = exists().where(*where)
+    return ~found if cond.operator == "!=" else found
+
+
+def condition_sql(org: str, cond: Condition, postgres: bool = False) -> ColumnElement[bool]:
+    """One typed condition as a WHERE clause over completions (postgres: the dialect is PostgreSQL)."""
     if cond.field == "tags":
         return ~_tagged(org, str(cond.value)) if cond.operator == "!=" else _tagged(org, str(cond.value))
     if cond.field == "graded":
@@ -114,6 +185,8 @@ def condition_sql(org: str, cond: Condition) -> ColumnElement[bool]:
         return _graded() if want else ~_graded()
     if cond.field == "metadata":
         return _metadata(org, cond)
+    if cond.field == "feedback":
+        return _feedback(org, cond, postgres)
     column = _COLUMNS[cond.field]
     clause = compare(column, cond.operator, cond.value)
     if cond.operator == "!=" and cond.field in _NULLABLE:  # a missing cost differs from every cost
@@ -121,13 +194,13 @@ def condition_sql(org: str, cond: Condition) -> ColumnElement[bool]:
     return clause
 
 
-def predicate_sql(org: str, predicate: Predicate) -> ColumnElement[bool]:
+def predicate_sql(org: str, predicate: Predicate, postgres: bool = False) -> ColumnElement[bool]:
     """A typed predicate tree as a WHERE clause."""
     if isinstance(predicate, Condition):
-        return condition_sql(org, predicate)
+        return condition_sql(org, predicate, postgres)
     if isinstance(predicate, NoneOf):
-        return not_(predicate_sql(org, predicate.part))
-    parts = [predicate_sql(org, p) for p in predicate.parts]
+        return not_(predicate_sql(org, predicate.part, postgres))
+    parts = [predicate_sql(org, p, postgres) for p in predicate.parts]
     return and_(true(), *parts) if isinstance(predicate, AllOf) else or_(false(), *parts)
 
 
@@ -230,7 +303,7 @@ def query_sql(
     if fixed.created_before_us is not None:
         where.append(c.created_at_us < fixed.created_before_us)
     if query.predicate is not None:
-        where.append(predicate_sql(org, query.predicate))
+        where.append(predicate_sql(org, query.predicate, conn.dialect.name == "postgresql"))
     if query.search:
         where.append(search_sql(conn, org, query.search))
     statement = select(*(columns or [completions])).select_from(select_from).where(*where)
