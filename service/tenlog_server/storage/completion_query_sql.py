@@ -6,7 +6,7 @@ fixed set of columns, so nothing the caller writes is ever part of the SQL text.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -154,30 +154,52 @@ def _feedback_value(cond: Condition, postgres: bool) -> ColumnElement[bool]:
     return compare(value, "=" if cond.operator == "!=" else cond.operator, cond.value)
 
 
-def _feedback(org: str, cond: Condition, postgres: bool) -> ColumnElement[bool]:
+def _feedback(org: str, cond: Condition, postgres: bool, task_ids: Sequence[str]) -> ColumnElement[bool]:
     """Some feedback under a task of that name, attached to the completion, matches (read off its links).
 
-    `!=` is the negation of `=`: no such feedback has the value, so completions
-    without feedback under the task match it too.
+    task_ids are the tasks named cond.key; none (an unknown name) matches nothing
+    without a query. `!=` is the negation of `=`: no such feedback has the value,
+    so completions without feedback under the task match it too.
     """
-    named = select(feedback_tasks.c.id).where(
-        feedback_tasks.c.organization_id == org, feedback_tasks.c.name == cond.key
-    )
+    negated = cond.operator == "!="
+    if not task_ids:
+        return true() if negated else false()
     where = [
         feedback_completions.c.organization_id == org,
         feedback_completions.c.completion_id == completions.c.id,
         feedback.c.organization_id == org,
         feedback.c.id == feedback_completions.c.feedback_id,
-        feedback.c.task_id.in_(named),
+        feedback.c.task_id.in_(task_ids),
     ]
     if cond.path:
         where.append(_feedback_value(cond, postgres))
     found = exists().where(*where)
-    return ~found if cond.operator == "!=" else found
+    return ~found if negated else found
 
 
-def condition_sql(org: str, cond: Condition, postgres: bool = False) -> ColumnElement[bool]:
-    """One typed condition as a WHERE clause over completions (postgres: the dialect is PostgreSQL)."""
+def feedback_task_ids(conn: Connection, org: str, predicate: Predicate | None) -> dict[str, tuple[str, ...]]:
+    """The ids of the tasks each feedback condition names (a name may belong to several tasks, or none)."""
+    names = {cond.key for cond in _conditions(predicate) if cond.field == "feedback"}
+    found: dict[str, tuple[str, ...]] = {name: () for name in names}
+    if names:
+        rows = conn.execute(
+            select(feedback_tasks.c.name, feedback_tasks.c.id).where(
+                feedback_tasks.c.organization_id == org, feedback_tasks.c.name.in_(sorted(names))
+            )
+        )
+        for name, task_id in rows:
+            found[name] = (*found[name], task_id)
+    return found
+
+
+def condition_sql(
+    org: str, cond: Condition, postgres: bool = False, task_ids: Mapping[str, Sequence[str]] | None = None
+) -> ColumnElement[bool]:
+    """One typed condition as a WHERE clause over completions.
+
+    postgres: the dialect is PostgreSQL; task_ids: feedback_task_ids of the
+    predicate (a feedback condition without them matches nothing).
+    """
     if cond.field == "tags":
         return ~_tagged(org, str(cond.value)) if cond.operator == "!=" else _tagged(org, str(cond.value))
     if cond.field == "graded":
@@ -186,7 +208,7 @@ def condition_sql(org: str, cond: Condition, postgres: bool = False) -> ColumnEl
     if cond.field == "metadata":
         return _metadata(org, cond)
     if cond.field == "feedback":
-        return _feedback(org, cond, postgres)
+        return _feedback(org, cond, postgres, (task_ids or {}).get(cond.key, ()))
     column = _COLUMNS[cond.field]
     clause = compare(column, cond.operator, cond.value)
     if cond.operator == "!=" and cond.field in _NULLABLE:  # a missing cost differs from every cost
@@ -194,14 +216,26 @@ def condition_sql(org: str, cond: Condition, postgres: bool = False) -> ColumnEl
     return clause
 
 
-def predicate_sql(org: str, predicate: Predicate, postgres: bool = False) -> ColumnElement[bool]:
-    """A typed predicate tree as a WHERE clause."""
+def predicate_sql(
+    org: str, predicate: Predicate, postgres: bool = False, task_ids: Mapping[str, Sequence[str]] | None = None
+) -> ColumnElement[bool]:
+    """A typed predicate tree as a WHERE clause (arguments as for condition_sql)."""
     if isinstance(predicate, Condition):
-        return condition_sql(org, predicate, postgres)
+        return condition_sql(org, predicate, postgres, task_ids)
     if isinstance(predicate, NoneOf):
-        return not_(predicate_sql(org, predicate.part, postgres))
-    parts = [predicate_sql(org, p, postgres) for p in predicate.parts]
+        return not_(predicate_sql(org, predicate.part, postgres, task_ids))
+    parts = [predicate_sql(org, p, postgres, task_ids) for p in predicate.parts]
     return and_(true(), *parts) if isinstance(predicate, AllOf) else or_(false(), *parts)
+
+
+def _conditions(predicate: Predicate | None) -> list[Condition]:
+    if predicate is None:
+        return []
+    if isinstance(predicate, Condition):
+        return [predicate]
+    if isinstance(predicate, NoneOf):
+        return _conditions(predicate.part)
+    return [c for part in predicate.parts for c in _conditions(part)]
 
 
 def _top_level(predicate: Predicate | None) -> list[Condition]:
@@ -303,7 +337,8 @@ def query_sql(
     if fixed.created_before_us is not None:
         where.append(c.created_at_us < fixed.created_before_us)
     if query.predicate is not None:
-        where.append(predicate_sql(org, query.predicate, conn.dialect.name == "postgresql"))
+        task_ids = feedback_task_ids(conn, org, query.predicate)
+        where.append(predicate_sql(org, query.predicate, conn.dialect.name == "postgresql", task_ids))
     if query.search:
         where.append(search_sql(conn, org, query.search))
     statement = select(*(columns or [completions])).select_from(select_from).where(*where)
