@@ -100,6 +100,16 @@ def _queries(fixture: ListingFixture, rng: random.Random) -> list[tuple[str, str
             lambda: {"filter": f'metadata.customer_identifier = "{rng.choice(customers)}"'},
         ),
         ("filter cost range", "filter", cost_range),
+        (
+            "filter feedback.<common task>.score >= 4",
+            "filter",
+            lambda: {"filter": f'feedback."{fixture.tasks[0].name}".score >= 4'},
+        ),
+        (
+            "filter feedback.<rare task>.score = 5",
+            "filter",
+            lambda: {"filter": f'feedback."{fixture.tasks[-1].name}".score = 5'},
+        ),
         ("filter created_at 1-day window", "filter", day_window),
         ("search rare word", "search", lambda: {"search": rng.choice(rare_words)}),
         ("search common word (every row)", "search", lambda: {"search": "question"}),

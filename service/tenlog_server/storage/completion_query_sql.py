@@ -68,6 +68,7 @@ _COLUMNS = {
 }
 _NULLABLE = frozenset({"duration", "cost"})
 FTS_RARE_CAP = 20_000  # SQLite: fewer matches than this drive the query from the index; more are probed per row
+FEEDBACK_RARE_CAP = 5_000  # a task with fewer feedback than this drives the query from its feedback
 
 
 def compare(column: Any, operator: str, value: Any) -> ColumnElement[bool]:
@@ -164,16 +165,18 @@ def _feedback(org: str, cond: Condition, postgres: bool, task_ids: Sequence[str]
     negated = cond.operator == "!="
     if not task_ids:
         return true() if negated else false()
-    where = [
+    # Nested, not one join: SQLite would otherwise drive from the task's feedback (its index
+    # on task_id) and scan all of it for every completion. This way each completion reads its
+    # links off (organization_id, completion_id) and each link its feedback by primary key.
+    chosen = [feedback.c.organization_id == org, feedback.c.id == feedback_completions.c.feedback_id]
+    chosen.append(feedback.c.task_id.in_(task_ids))
+    if cond.path:
+        chosen.append(_feedback_value(cond, postgres))
+    found = exists().where(
         feedback_completions.c.organization_id == org,
         feedback_completions.c.completion_id == completions.c.id,
-        feedback.c.organization_id == org,
-        feedback.c.id == feedback_completions.c.feedback_id,
-        feedback.c.task_id.in_(task_ids),
-    ]
-    if cond.path:
-        where.append(_feedback_value(cond, postgres))
-    found = exists().where(*where)
+        exists().where(*chosen),
+    )
     return ~found if negated else found
 
 
@@ -226,6 +229,41 @@ def predicate_sql(
         return not_(predicate_sql(org, predicate.part, postgres, task_ids))
     parts = [predicate_sql(org, p, postgres, task_ids) for p in predicate.parts]
     return and_(true(), *parts) if isinstance(predicate, AllOf) else or_(false(), *parts)
+
+
+def _rare_feedback(
+    conn: Connection, org: str, top: Sequence[Condition], task_ids: Mapping[str, Sequence[str]], postgres: bool
+) -> Any:
+    """The ids of the completions with matching feedback, to join with, when a top-level feedback term is rare.
+
+    Walking completions in order and probing each one's feedback finds a page
+    after a few rows when many completions have such feedback; when the task has
+    little feedback it may walk every completion. Then it is cheaper to read the
+    task's few feedback (index (organization_id, task_id, created_at_us)), their
+    links, and sort what matched. The task with the least feedback is chosen.
+    """
+    best: tuple[int, Condition] | None = None
+    for cond in top:
+        ids = task_ids.get(cond.key, ())
+        if cond.field != "feedback" or cond.operator == "!=" or not ids:
+            continue
+        some = select(feedback.c.id).where(feedback.c.organization_id == org, feedback.c.task_id.in_(ids))
+        count = conn.execute(select(func.count()).select_from(some.limit(FEEDBACK_RARE_CAP).subquery())).scalar_one()
+        if count < FEEDBACK_RARE_CAP and (best is None or count < best[0]):
+            best = (count, cond)
+    if best is None:
+        return None
+    cond = best[1]
+    where = [feedback.c.organization_id == org, feedback.c.task_id.in_(task_ids[cond.key])]
+    if cond.path:
+        where.append(_feedback_value(cond, postgres))
+    chosen = select(feedback.c.id).where(*where)
+    matching = (
+        select(feedback_completions.c.completion_id)
+        .where(feedback_completions.c.organization_id == org, feedback_completions.c.feedback_id.in_(chosen))
+        .distinct()
+    )
+    return matching.subquery("rare_feedback")
 
 
 def _conditions(predicate: Predicate | None) -> list[Condition]:
@@ -306,6 +344,7 @@ def query_sql(
     """
     c = completions.c
     fixed = query.fixed
+    postgres = conn.dialect.name == "postgresql"
     select_from: Any = completions
     sort, ident = c.created_at_us, c.id
     top = _top_level(query.predicate)
@@ -338,7 +377,10 @@ def query_sql(
         where.append(c.created_at_us < fixed.created_before_us)
     if query.predicate is not None:
         task_ids = feedback_task_ids(conn, org, query.predicate)
-        where.append(predicate_sql(org, query.predicate, conn.dialect.name == "postgresql", task_ids))
+        where.append(predicate_sql(org, query.predicate, postgres, task_ids))
+        rare = _rare_feedback(conn, org, top, task_ids, postgres) if task_ids else None
+        if rare is not None:
+            select_from = select_from.join(rare, rare.c.completion_id == c.id)
     if query.search:
         where.append(search_sql(conn, org, query.search))
     statement = select(*(columns or [completions])).select_from(select_from).where(*where)
@@ -351,7 +393,6 @@ def query_sql(
     descending = query.order.descending
     if page.after is not None:
         statement = statement.where(_keyset(sort, ident, nullable, descending, page.after.value, page.after.id))
-    postgres = conn.dialect.name == "postgresql"
     if descending:
         first = sort.desc().nulls_last() if postgres and nullable else sort.desc()
         statement = statement.order_by(first, ident.desc())
