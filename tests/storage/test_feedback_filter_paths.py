@@ -49,6 +49,7 @@ def test_rare_and_common_paths_find_the_same_rows_in_the_same_order(
                     id=f"c{i:02d}",
                     status="finished",
                     model=f"m{i % 2}",
+                    tags=["all", f"t{i % 3}"],
                     cost=0.5 * (i % 5),
                     created_at_us=i,
                     updated_at_us=i,
@@ -74,8 +75,11 @@ def test_rare_and_common_paths_find_the_same_rows_in_the_same_order(
         org, FeedbackRecord(f"o-{unique}", f"t-other-{unique}", {"flag": True}, matched_completion_ids=["c07", "c20"])
     )
     rare = {f: _pages(store, org, f, order_by) for f in FILTERS}
+    rare_groups = [store.aggregate(org, build_query(filter_text=f), ["tags"], None) for f in FILTERS]
     monkeypatch.setattr(completion_query_sql, "FEEDBACK_RARE_CAP", 0)  # never rare: walk and probe
     walked = {f: _pages(store, org, f, order_by) for f in FILTERS}
     assert walked == rare
+    assert [store.aggregate(org, build_query(filter_text=f), ["tags"], None) for f in FILTERS] == rare_groups
+    assert sum(g.count for g in rare_groups[0]) == 2 * len(rare["feedback.rate.score >= 3"])  # two tags each
     assert rare["feedback.rate.score >= 3"] and all(rare[f] for f in FILTERS)
     assert len(set(rare["feedback.rate.score >= 3"])) == len(rare["feedback.rate.score >= 3"])  # no repeats
