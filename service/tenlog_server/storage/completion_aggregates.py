@@ -62,7 +62,7 @@ def _source(
         c.total_tokens,
         c.cost,
     ]
-    statement = query_sql(conn, org, query, None, columns)
+    statement = query_sql(conn, org, query, None, columns, whole=True)
     if "tags" in group_by:  # one row per (completion, tag): a completion counts in each of its tags' groups
         statement = statement.outerjoin(
             grouped_tag,

@@ -232,7 +232,12 @@ def predicate_sql(
 
 
 def _rare_feedback(
-    conn: Connection, org: str, top: Sequence[Condition], task_ids: Mapping[str, Sequence[str]], postgres: bool
+    conn: Connection,
+    org: str,
+    top: Sequence[Condition],
+    task_ids: Mapping[str, Sequence[str]],
+    postgres: bool,
+    whole: bool,
 ) -> Any:
     """The ids of the completions with matching feedback, to join with, when a top-level feedback term is rare.
 
@@ -241,12 +246,17 @@ def _rare_feedback(
     little feedback it may walk every completion. Then it is cheaper to read the
     task's few feedback (index (organization_id, task_id, created_at_us)), their
     links, and sort what matched. The task with the least feedback is chosen.
+    whole: every match will be read (a count, an aggregate), so starting from the
+    feedback is cheaper however much there is (there is less feedback than completions).
     """
     best: tuple[int, Condition] | None = None
     for cond in top:
         ids = task_ids.get(cond.key, ())
         if cond.field != "feedback" or cond.operator == "!=" or not ids:
             continue
+        if whole:
+            best = (0, cond)
+            break
         some = select(feedback.c.id).where(feedback.c.organization_id == org, feedback.c.task_id.in_(ids))
         count = conn.execute(select(func.count()).select_from(some.limit(FEEDBACK_RARE_CAP).subquery())).scalar_one()
         if count < FEEDBACK_RARE_CAP and (best is None or count < best[0]):
@@ -335,12 +345,20 @@ def _keyset(column: Any, ident: Any, nullable: bool, descending: bool, value: An
 
 
 def query_sql(
-    conn: Connection, org: str, query: CompletionQuery, page: QueryPage | None, columns: list[Any] | None = None
+    conn: Connection,
+    org: str,
+    query: CompletionQuery,
+    page: QueryPage | None,
+    columns: list[Any] | None = None,
+    *,
+    whole: bool = False,
 ) -> Any:
     """The SELECT of a query's page (every match when page is None), in the query's order.
 
     Ordered by time, a tag (the rarest named at the top level) or a metadata
     equality drives the query from its index, newest first, as tag listings do.
+    A top-level feedback term drives it from the task's feedback when that is
+    rare, or always when `whole` says every match will be read (counts, aggregates).
     """
     c = completions.c
     fixed = query.fixed
@@ -378,7 +396,7 @@ def query_sql(
     if query.predicate is not None:
         task_ids = feedback_task_ids(conn, org, query.predicate)
         where.append(predicate_sql(org, query.predicate, postgres, task_ids))
-        rare = _rare_feedback(conn, org, top, task_ids, postgres) if task_ids else None
+        rare = _rare_feedback(conn, org, top, task_ids, postgres, whole) if task_ids else None
         if rare is not None:
             select_from = select_from.join(rare, rare.c.completion_id == c.id)
     if query.search:

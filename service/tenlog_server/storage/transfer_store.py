@@ -70,7 +70,7 @@ class TransferStore:
         table = {"completions": completions, "sessions": sessions, "feedback_tasks": tasks, "feedback": feedback}[what]
         with self.engine.connect() as conn:
             if query is not None:
-                matches = query_sql(conn, org, query, None, [completions.c.id])
+                matches = query_sql(conn, org, query, None, [completions.c.id], whole=True)
                 if after:
                     matches = matches.where(completions.c.id > after)
                 return int(conn.execute(select(func.count()).select_from(matches.subquery())).scalar_one())
