@@ -168,8 +168,11 @@ def _feedback(org: str, cond: Condition, postgres: bool, task_ids: Sequence[str]
     # Nested, not one join: SQLite would otherwise drive from the task's feedback (its index
     # on task_id) and scan all of it for every completion. This way each completion reads its
     # links off (organization_id, completion_id) and each link its feedback by primary key.
-    chosen = [feedback.c.organization_id == org, feedback.c.id == feedback_completions.c.feedback_id]
-    chosen.append(feedback.c.task_id.in_(task_ids))
+    chosen = [
+        feedback.c.organization_id == org,
+        feedback.c.id == feedback_completions.c.feedback_id,
+        feedback.c.task_id.in_(task_ids),
+    ]
     if cond.path:
         chosen.append(_feedback_value(cond, postgres))
     found = exists().where(
