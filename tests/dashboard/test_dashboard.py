@@ -324,6 +324,9 @@ def test_the_bar_splits_filter_clauses_from_search_words(signed_in: Page) -> Non
         'NOT tags:"x" metadata.customer = "acme"': ['NOT tags:"x" AND metadata.customer = "acme"', ""],
         "status = failed AND": ["status = failed", ""],
         "plain words only": ["", "plain words only"],
+        # A quoted path segment belongs to its field, not to the search words.
+        'feedback."helpfulness v2".score >= 4 refund': ['feedback."helpfulness v2".score >= 4', "refund"],
+        "metadata.'plan name' = pro late": ["metadata.'plan name' = pro", "late"],
     }
     got = signed_in.evaluate(
         """async (cases) => {

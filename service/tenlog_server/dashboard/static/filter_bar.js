@@ -9,7 +9,18 @@ export const FILTER_FIELDS = new Set([
 const OPERATORS = new Set(["=", "!=", "<", "<=", ">", ">=", ":"]);
 const CONNECTORS = new Set(["AND", "OR"]);
 
-const isField = (word) => FILTER_FIELDS.has(word) || /^(metadata|feedback)\.[^\s()=<>!:"]+$/.test(word);
+// A path segment is a bare name or a quoted one: metadata."plan name", feedback."helpfulness v2".score.
+const SEGMENT = String.raw`(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s()=<>!:"'.]+)`;
+const DOTTED_FIELD = new RegExp(String.raw`^(?:metadata|feedback)(?:\.${SEGMENT})+$`);
+const DOTTED_PREFIX = new RegExp(String.raw`^(?:metadata|feedback)(?:\.${SEGMENT})*\.$`);
+const isField = (word) => FILTER_FIELDS.has(word) || DOTTED_FIELD.test(word);
+
+/** The end of the quoted string opening at text[i] (just past its closing quote). */
+function quotedEnd(text, i) {
+  let j = i + 1;
+  while (j < text.length && text[j] !== text[i]) j += text[j] === "\\" ? 2 : 1;
+  return Math.min(j + 1, text.length);
+}
 
 /** Split text into tokens: quoted strings, parentheses, operators and words. */
 function tokenize(text) {
@@ -21,9 +32,7 @@ function tokenize(text) {
     if (/\s/.test(c)) { i++; continue; }
     let token;
     if (c === '"' || c === "'") {
-      let j = i + 1;
-      while (j < text.length && text[j] !== c) j += text[j] === "\\" ? 2 : 1;
-      token = text.slice(i, Math.min(j + 1, text.length));
+      token = text.slice(i, quotedEnd(text, i));
     } else if (c === "(" || c === ")") {
       token = c;
     } else if (!afterOperator && /[=<>!:]/.test(c)) {
@@ -32,7 +41,15 @@ function tokenize(text) {
       // A value after an operator runs to the next space or parenthesis (RFC 3339 times hold ':').
       const stop = afterOperator ? /[\s()]/ : /[\s()=<>!:"']/;
       let j = i;
-      while (j < text.length && !stop.test(text[j])) j++;
+      while (j < text.length) {
+        if (!afterOperator && /["']/.test(text[j]) && DOTTED_PREFIX.test(text.slice(i, j))) {
+          j = quotedEnd(text, j);  // a quoted segment of a field path belongs to the field
+        } else if (stop.test(text[j])) {
+          break;
+        } else {
+          j++;
+        }
+      }
       token = text.slice(i, j === i ? i + 1 : j);
     }
     tokens.push(token);
