@@ -28,6 +28,16 @@ from .handlers import rpc, streaming_rpc
 
 MAX_REPORTED_REJECTIONS = 1000
 T = TypeVar("T")
+R = TypeVar("R")
+
+
+async def _export_pages(
+    pages: AsyncIterator[Sequence[R]], total: int, respond: Callable[[Sequence[R], int], T]
+) -> AsyncIterator[T]:
+    """One response per page, by respond(page, total_count); only the first response carries the total."""
+    async for page in pages:
+        yield respond(page, total)
+        total = 0
 
 
 def imported_completion(msg: pb.Completion, org: str) -> CompletionRecord:
@@ -126,12 +136,15 @@ class TransferServicer(api_grpc.TransferServiceServicer):
             page_size=request.page_size,
         )
         total = await self.transfer.count("completions", org, request.after, query)
-        async for page in pages:
+
+        def respond(page: Sequence[CompletionRecord], total: int) -> api.ExportCompletionsResponse:
             response = api.ExportCompletionsResponse(last_id=page[-1].id, total_count=total)
             for rec in page:  # append: cheaper than a list given to the constructor
                 response.completions.append(record_to_completion(rec))
+            return response
+
+        async for response in _export_pages(pages, total, respond):
             yield response
-            total = 0
 
     @streaming_rpc
     async def ExportSessions(
@@ -141,11 +154,14 @@ class TransferServicer(api_grpc.TransferServiceServicer):
         org = current_org(context)
         pages = self.transfer.export_sessions(org, after=request.after, page_size=request.page_size)
         total = await self.transfer.count("sessions", org, request.after)
-        async for page in pages:
-            yield api.ExportSessionsResponse(
+        async for response in _export_pages(
+            pages,
+            total,
+            lambda page, total: api.ExportSessionsResponse(
                 sessions=[session_to_message(r) for r in page], last_id=page[-1].id, total_count=total
-            )
-            total = 0
+            ),
+        ):
+            yield response
 
     @streaming_rpc
     async def ExportFeedbackTasks(
@@ -155,11 +171,14 @@ class TransferServicer(api_grpc.TransferServiceServicer):
         org = current_org(context)
         pages = self.transfer.export_tasks(org, after=request.after, page_size=request.page_size)
         total = await self.transfer.count("feedback_tasks", org, request.after)
-        async for page in pages:
-            yield api.ExportFeedbackTasksResponse(
+        async for response in _export_pages(
+            pages,
+            total,
+            lambda page, total: api.ExportFeedbackTasksResponse(
                 tasks=[task_to_message(r) for r in page], last_id=page[-1].id, total_count=total
-            )
-            total = 0
+            ),
+        ):
+            yield response
 
     @streaming_rpc
     async def ExportFeedback(
@@ -169,11 +188,14 @@ class TransferServicer(api_grpc.TransferServiceServicer):
         org = current_org(context)
         pages = self.transfer.export_feedback(org, after=request.after, page_size=request.page_size)
         total = await self.transfer.count("feedback", org, request.after)
-        async for page in pages:
-            yield api.ExportFeedbackResponse(
+        async for response in _export_pages(
+            pages,
+            total,
+            lambda page, total: api.ExportFeedbackResponse(
                 feedback=[feedback_to_message(r, org) for r in page], last_id=page[-1].id, total_count=total
-            )
-            total = 0
+            ),
+        ):
+            yield response
 
     @rpc
     async def ImportCompletions(
